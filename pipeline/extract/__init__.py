@@ -1,0 +1,102 @@
+"""Extraction: article text in, records with evidence spans out. No Dagster here.
+
+`extract_article` is the one entry point; each stage lives in its own module
+(text, dates, gazetteer, partners, minerals, people, agreements, events).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.agreements import extract_agreements
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.events import extract_events
+from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
+from pipeline.extract.minerals import extract_minerals, mineral_hits
+from pipeline.extract.partners import (
+    build_partner_records,
+    find_pattern_orgs,
+    org_country,
+    partner_mentions,
+    pattern_org_entry,
+)
+from pipeline.extract.people import extract_people
+from pipeline.extract.records import ArticleExtraction
+from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
+from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
+
+# Bump when extraction rules change in a way that changes output (with the vocabulary
+# digest, this versions cached extractions).
+EXTRACTOR_VERSION = "1"
+
+__all__ = ["EXTRACTOR_VERSION", "extract_article", "extractor_fingerprint"]
+
+
+def extractor_fingerprint() -> str:
+    return f"{EXTRACTOR_VERSION}-{load_vocabulary().version}"
+
+
+def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry]) -> list[Hit]:
+    """Organisations found by name pattern, with their acronyms "(KABIL)" as further names."""
+    vocab = load_vocabulary()
+    out: list[Hit] = []
+    for match in find_pattern_orgs(text, vocab, hits):
+        if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
+            continue
+        entry = pattern_org_entry(match, org_country(match.name, text, match.start, hits, vocab))
+        entries.setdefault(entry.key, entry)
+        out.append(Hit(match.start, match.end, Alias(match.name, entry.key, "pattern", True)))
+        acronym = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", text[match.end : match.end + 14])
+        if acronym:
+            for m in re.finditer(rf"\b{re.escape(acronym.group(1))}\b", text):
+                out.append(Hit(m.start(), m.end(), Alias(acronym.group(1), entry.key, "acronym", True)))
+    return out
+
+
+def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
+    """Everything one article states about critical-minerals partnerships, with evidence."""
+    vocab = load_vocabulary()
+    text = normalize_text(raw_text)
+    published, _ = find_published_date(text)
+    start = body_start(text)
+    sentences = split_sentences(text[start:], offset=start)
+    vocab_hits = load_gazetteer().find(text)
+    entries: dict[str, PartnerEntry] = dict(vocab.partners)
+    org_hits = _pattern_org_hits(text, vocab_hits, entries)
+    hits = select_longest(vocab_hits + org_hits)
+    mentions, places = partner_mentions(text, sentences, hits, vocab)
+    methods = {h.target: "pattern" for h in org_hits}
+    ctx = ArticleContext(
+        text=text,
+        sentences=sentences,
+        published=published,
+        vocab=vocab,
+        entries=entries,
+        mentions=mentions,
+        places=places,
+        mineral_hits=mineral_hits(text, hits, vocab),
+    )
+    org_names = {h.start: entries[h.target].name for h in org_hits}
+    home = ctx.home
+    people = extract_people(
+        text, sentences, hits, org_names, vocab, home.split(":")[1] if home else None, ctx.sentence_countries()
+    )
+    ctx.person_spans = [(s.start, s.end, p.country_iso3) for p in people for s in p.spans]
+    partners = build_partner_records(mentions, entries, methods)
+    known = {p.key for p in partners}
+    agreements = [a for a in extract_agreements(ctx) if all(k in known for k in a.parties)]
+    events = extract_events(ctx)
+    for e in events:
+        e.participants = [k for k in e.participants if k in known]
+    return ArticleExtraction(
+        source_file=source_file,
+        text=text,
+        title=find_title(text),
+        published_date=published,
+        sentences=sentences,
+        partners=partners,
+        minerals=extract_minerals(text, sentences, hits, vocab),
+        people=people,
+        agreements=agreements,
+        events=events,
+    )

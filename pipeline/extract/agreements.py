@@ -1,0 +1,434 @@
+"""Agreements: instruments, their parties, status, date, minerals and value-chain stages.
+
+An agreement is found at an instrument phrase ("a joint declaration of intent", "the
+India-Australia Critical Minerals Investment Partnership", "joined Pax Silica", "talking to
+France and Brazil"). Its parties come from its own clause - the stretch of the sentence
+between neighbouring instruments and clause breaks - not from the whole sentence; its
+status from the cue phrase nearest to it ("may approve" -> proposed, "nearing finalisation"
+-> negotiating, "signed" -> signed). Mentions of the same agreement within an article are
+merged; the most advanced explicit status wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.records import AgreementRecord, DateValue, Span
+
+STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
+_KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
+                  "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
+_DEFINITE_RE = re.compile(r"\b(?:the|this|that|such|its|their)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_BREAK_RE = re.compile(r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b", re.IGNORECASE)
+_MEMBERSHIP_RE = re.compile(
+    r"\b(?:join(?:ed|s|ing)?|became (?:a |the )?(?:full |newest |\w+ )?members? of|accession to|admitted to|membership (?:of|in)|signed up to)\b",
+    re.IGNORECASE,
+)
+_TALKS_RE = re.compile(
+    r"\b(?:(?:held |holding |in |hold )?talks|talking|negotiat(?:e|es|ed|ing)|in discussions?)\s+(?:to|with)\s+",
+    re.IGNORECASE,
+)
+_FORMALISE_RE = re.compile(r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE)
+_HEAD_WORD_RE = re.compile(r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?")
+_TOPIC_LABEL = {"trade": "trade", "nuclear": "uranium and nuclear", "energy": "energy", "investment": "investment",
+                "exploration": "exploration", "technology": "technology", "minerals": "critical minerals"}  # fmt: skip
+_KIND_LABEL = {"mou": "MoU", "joint_declaration": "joint declaration", "framework": "framework",
+               "investment_partnership": "investment partnership", "trade_agreement": "trade agreement",
+               "membership": "membership", "exploration_agreement": "exploration agreement",
+               "cooperation_agreement": "cooperation agreement", "offtake": "offtake agreement",
+               "joint_venture": "joint venture", "other": "initiative"}  # fmt: skip
+
+
+@dataclass
+class _Instrument:
+    start: int
+    end: int
+    kind: str
+    weak: bool
+    name: str | None = None  # the instrument's own name, if capitalised
+    parties: list[str] = field(default_factory=list)  # fixed parties (membership bloc, talks partner)
+    topic: str | None = None
+    status: str | None = None  # fixed status (talks -> negotiating)
+
+
+@cache
+def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    groups = []
+    kinds = {}
+    for n, (kind, patterns) in enumerate(instruments):
+        for m, p in enumerate(patterns):
+            name = f"k{n}_{m}"
+            kinds[name] = kind
+            groups.append((len(p), name, p))
+    groups.sort(key=lambda g: -g[0])
+    alternation = "|".join(f"(?P<{name}>{p})" for _, name, p in groups)
+    return re.compile(rf"\b(?:{alternation})(?![\w-])", re.IGNORECASE), kinds
+
+
+@cache
+def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, re.compile(rf"\b(?:{'|'.join(p)})", re.IGNORECASE)) for name, p in status]
+
+
+@cache
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE)
+
+
+def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((k, tuple(v)) for k, v in d.items())
+
+
+def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
+    """Start of a capitalised name ending at an instrument word ("India-Australia Critical Minerals Investment")."""
+    text = ctx.text
+    pos = start
+    words = list(re.finditer(r"\(?[\w’'&.-]+\)?", text[lo:start]))
+    for w in reversed(words):
+        token = w.group(0)
+        if text[lo + w.end() : pos].strip() not in {"", "-", "–"}:
+            break
+        if _HEAD_WORD_RE.fullmatch(token):
+            break  # "X Initiative and the Y Initiative": two names
+        if token[:1].isupper() or token[:1] == "(" and token[1:2].isupper() or token.lower() in {"of", "on", "for", "and", "the", "&"}:
+            pos = lo + w.start()
+        else:
+            break
+    # Do not start a name with a connector or an article.
+    m = re.match(r"(?:(?:of|on|for|and|the|&|The)\s+)+", text[pos:start])
+    if m:
+        pos += m.end()
+    return pos
+
+
+def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
+    s = ctx.sentences[index]
+    text = ctx.text
+    cues = ctx.vocab.cues
+    pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
+    weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
+    named_orgs = [(m.start, m.end) for m in ctx.mentions if m.sentence == index]
+    found: list[_Instrument] = []
+    for m in pattern.finditer(text, s.start, s.end):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in named_orgs):
+            continue  # the word is part of a bloc or organisation name ("Minerals Security Partnership")
+        kind = kinds[m.lastgroup]
+        word = m.group(0)
+        instrument = _Instrument(m.start(), m.end(), kind, bool(weak_re.match(word)))
+        if word[:1].isupper() and m.start() > s.start:
+            name_start = _named_prefix(ctx, m.start(), s.start)
+            if name_start < m.start():
+                instrument.name = text[name_start : m.end()]
+                instrument.start = name_start
+                instrument.weak = False
+        after = text[m.end() : min(s.end, m.end() + 12)]
+        if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after):
+            continue
+        found.append(instrument)
+    # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
+    merged: list[_Instrument] = []
+    for inst in found:
+        if merged and merged[-1].kind == "framework" and re.fullmatch(r"\s+(?:for|of)\s+(?:a|an|the)?\s*", text[merged[-1].end : inst.start] + " "):
+            merged[-1].end = inst.end
+            merged[-1].topic = "framework_of:" + text[inst.start : inst.end]
+            merged[-1].weak = False
+            continue
+        merged.append(inst)
+    found = merged
+
+    # Membership: "joined the US-led grouping called Pax Silica".
+    for m in _MEMBERSHIP_RE.finditer(text, s.start, s.end):
+        blocs = [p for p in ctx.partners_in(m.end(), min(s.end, m.end() + 70)) if ctx.entries[p.key].partner_type == "bloc"]
+        if blocs:
+            found.append(_Instrument(m.start(), blocs[0].end, "membership", False, parties=[blocs[0].key], topic="membership"))
+    # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil").
+    for m in _TALKS_RE.finditer(text, s.start, s.end):
+        end = s.end
+        br = _BREAK_RE.search(text, m.end(), s.end)
+        if br:
+            end = br.start()
+        partners = []
+        pos = m.end()
+        for p in ctx.partners_in(m.end(), end):
+            gap = text[pos : p.start]
+            if not re.fullmatch(r"\s*(?:,|and|&|the|,\s*and)?\s*(?:the\s+)?", gap):
+                break
+            partners.append(p)
+            pos = p.end
+        if partners and not any(i.start <= m.start() < i.end + 40 for i in found):
+            for p in partners:
+                found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=[p.key], status="negotiating"))
+    # "formalise cooperation": a proposed agreement.
+    for m in _FORMALISE_RE.finditer(text, s.start, s.end):
+        if not any(i.start <= m.start() < i.end for i in found):
+            found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, status="proposed"))
+    return sorted(found, key=lambda i: i.start)
+
+
+def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | None:
+    """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
+    if inst.topic and inst.topic.startswith("framework_of:"):
+        inner = inst.topic.split(":", 1)[1]
+        for topic, words in ctx.vocab.cues["topics"].items():
+            if _words_re(tuple(words)).search(inner):
+                return topic + "_framework"
+        return "minerals_framework"
+    if inst.topic:
+        return inst.topic
+    window = ctx.text[max(lo, inst.start - 40) : min(hi, inst.end + 45)]
+    for topic, words in ctx.vocab.cues["topics"].items():
+        if _words_re(tuple(words)).search(window):
+            return topic
+    return None
+
+
+def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: int) -> tuple[int, int]:
+    """The stretch of the sentence that belongs to instrument k."""
+    s = ctx.sentences[index]
+    text = ctx.text
+    inst = instruments[k]
+    lo = instruments[k - 1].end if k > 0 and instruments[k - 1].end <= inst.start else s.start
+    hi = instruments[k + 1].start if k + 1 < len(instruments) and instruments[k + 1].start >= inst.end else s.end
+    for br in _BREAK_RE.finditer(text, lo, inst.start):
+        lo = br.end()
+    # A comma ends the left clause unless it separates two partner names (a list).
+    ends = {m.end for m in ctx.mentions if m.sentence == index}
+    starts = {m.start for m in ctx.mentions if m.sentence == index}
+    base = lo
+    for c in re.finditer(r",\s*(?:and\s+)?(?:the\s+)?", text[base : inst.start]):
+        pos = base + c.start()
+        if not (pos in ends and base + c.end() in starts):
+            lo = pos + 1
+    br = _BREAK_RE.search(text, inst.end, hi)
+    if br:
+        hi = br.start()
+    return lo, hi
+
+
+def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | None:
+    """The status cue nearest the instrument in its clause; modal phrases beat bare verbs."""
+    cues = _status_res(_as_tuple(ctx.vocab.cues["status"]))
+    matches: list[tuple[int, int, str]] = []
+    for status, pattern in cues:
+        for m in pattern.finditer(ctx.text, lo, hi):
+            if m.end() > m.start():
+                matches.append((m.start(), m.end(), status))
+    # Longest match wins where cues overlap ("may approve" over "approve").
+    matches.sort(key=lambda t: -(t[1] - t[0]))
+    chosen: list[tuple[int, int, str]] = []
+    for a, b, st in matches:
+        if all(b <= x or a >= y for x, y, _ in chosen):
+            chosen.append((a, b, st))
+    if not chosen:
+        return None
+    def distance(t: tuple[int, int, str]) -> int:
+        return max(0, t[0] - inst.end, inst.start - t[1])
+    return min(chosen, key=lambda t: (distance(t), STATUS_ORDER.index(t[2])))[2]
+
+
+def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> list:
+    """Partners in the instrument's clause: all of the left part, and on the right only those
+    named right after it ("agreement with Brazil", "talks in Zambia") and the list they start."""
+    out = ctx.partners_in(lo, inst.end)  # the left part and the instrument's own name
+    pos = inst.end
+    for m in ctx.partners_in(inst.end, hi):
+        gap = ctx.text[pos : m.start]
+        if m.start - inst.end <= 60 or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap):
+            out.append(m)
+            pos = m.end
+        else:
+            break
+    return out
+
+
+def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
+    out = []
+    for stage, words in ctx.vocab.cues["value_chain"].items():
+        if _words_re(tuple(words)).search(ctx.text, lo, hi):
+            out.append(stage)
+    return out
+
+
+@dataclass
+class _Draft:
+    parties: list[str]
+    topic: str | None  # None: not stated (a critical-minerals agreement by default)
+    kind: str
+    name: str | None
+    statuses: list[tuple[str, int]]  # (status, sentence) from explicit cues
+    default_status: str
+    date: DateValue | None
+    minerals: list[str]
+    stages: list[str]
+    spans: list[Span]
+    weak_only: bool
+
+    @property
+    def key(self) -> str:
+        if self.name:
+            return "name:" + _name_key(self.name)
+        return "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
+
+
+def _name_key(name: str) -> str:
+    words = re.sub(r"[^\w]+", " ", name.lower()).split()
+    words = [w for w in words if w not in {"the", "a", "an"}]
+    return " ".join(words)
+
+
+def _display_name(ctx: ArticleContext, d: _Draft) -> str:
+    if d.name:
+        return d.name
+    names = [ctx.entries[p].name for p in d.parties]
+    subject = d.topic or "minerals"
+    topic = _TOPIC_LABEL.get(subject.replace("_framework", ""), "critical minerals")
+    if subject == "membership":
+        members = [n for p, n in zip(d.parties, names) if ctx.entries[p].partner_type != "bloc"]
+        blocs = [n for p, n in zip(d.parties, names) if ctx.entries[p].partner_type == "bloc"]
+        return f"{' and '.join(members) or 'Membership'} membership of {', '.join(blocs)}"
+    kind = _KIND_LABEL[d.kind]
+    if subject.endswith("_framework"):
+        kind = "framework agreement"
+    if kind.split()[0] == topic.split()[-1]:
+        topic = ""
+    return " ".join(f"{'–'.join(names)} {topic} {kind}".split())
+
+
+def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
+    home = ctx.home
+    drafts: list[_Draft] = []
+    for index, s in enumerate(ctx.sentences):
+        instruments = _find_instruments(ctx, index)
+        consumed_blocs = {p for i in instruments if i.kind == "membership" for p in i.parties}
+        for k, inst in enumerate(instruments):
+            lo, hi = _clause(ctx, index, instruments, k)
+            status = inst.status or _status(ctx, inst, lo, hi)
+            topic = _topic(ctx, inst, lo, hi)
+            mentions = [m for m in _party_mentions(ctx, inst, lo, hi) if not (inst.kind != "membership" and m.key in consumed_blocs)]
+            if inst.parties:
+                parties = list(inst.parties)
+                subjects = [m.key for m in ctx.partners_in(lo, inst.start) if m.key not in parties and ctx.entries[m.key].partner_type != "bloc"]
+                parties = subjects[:1] + parties
+            else:
+                parties = []
+                for m in mentions:
+                    if m.key not in parties:
+                        parties.append(m.key)
+                if len(parties) < 2:
+                    for key in ctx.both_sides(lo, hi):
+                        if key not in parties:
+                            parties.append(key)
+            definite = bool(_DEFINITE_RE.search(ctx.text[max(s.start, inst.start - 30) : inst.start]))
+            if not parties:
+                recent = [d for d in drafts if d.spans[-1].sentence >= index - 3]
+                if topic:
+                    recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
+                if recent and not inst.name and (definite or inst.weak):
+                    # "the deal", "the pact": the agreement just discussed (on the same subject).
+                    d = recent[-1]
+                    d.spans.append(Span(inst.start, inst.end, index))
+                    if definite and status:
+                        d.statuses.append((status, index))
+                    d.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in d.minerals]
+                    d.stages += [x for x in _stages(ctx, s.start, s.end) if x not in d.stages]
+                    continue
+                topic_partner = ctx.paragraph_topic(index)
+                if inst.weak or topic_partner is None or not (status or inst.name):
+                    continue
+                parties = [topic_partner]
+            own_country_orgs = [
+                p for p in parties if ctx.entries[p].partner_type == "organization" and home and f"country:{ctx.entries[p].country_iso3}" == home
+            ]
+            foreign = [p for p in parties if p != home and p not in own_country_orgs]
+            if not foreign and not own_country_orgs and (status or inst.name):
+                # The clause names only the home country ("India Energy Week"): the partner is
+                # the one the sentence, or else the paragraph, is about.
+                in_sentence = [m.key for m in ctx.partners_in(s.start, s.end) if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}]
+                topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
+                if topic_partner:
+                    foreign = [topic_partner]
+                    parties = [p for p in parties if p == home] + [topic_partner]
+            if home and home not in parties and not own_country_orgs and len(parties) == 1:
+                parties = [home] + parties
+            if not foreign and not own_country_orgs:
+                continue  # a domestic matter
+            if len(parties) < 2 and not inst.name:
+                continue
+            if (inst.weak or inst.kind == "other") and not status:
+                continue
+            if inst.kind == "membership":
+                topic = "membership"
+            date = None
+            if status not in {"proposed", "negotiating"}:
+                date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
+            default = "in_force" if re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start]) else "signed"
+            drafts.append(
+                _Draft(
+                    parties=parties,
+                    topic=topic,
+                    kind=inst.kind,
+                    name=inst.name,
+                    statuses=[(status, index)] if status else [],
+                    default_status=default,
+                    date=date,
+                    minerals=ctx.minerals_in(lo, hi),
+                    stages=_stages(ctx, s.start, s.end),
+                    spans=[Span(inst.start, inst.end, index)],
+                    weak_only=inst.weak,
+                )
+            )
+    return _merge(ctx, drafts)
+
+
+def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
+    merged: dict[str, _Draft] = {}
+    for d in drafts:
+        target = merged.get(d.key)
+        if target is None and not d.name and d.topic is None:
+            # An unspecific mention joins an agreement between the same parties.
+            same = [m for m in merged.values() if sorted(m.parties) == sorted(d.parties)]
+            if same:
+                target = same[-1]
+        if target is None:
+            merged[d.key] = d
+            continue
+        target.spans += d.spans
+        target.statuses += d.statuses
+        target.minerals += [m for m in d.minerals if m not in target.minerals]
+        target.stages += [s for s in d.stages if s not in target.stages]
+        target.date = target.date or d.date
+        if _KIND_PRIORITY.index(d.kind) < _KIND_PRIORITY.index(target.kind):
+            target.kind = d.kind
+        target.weak_only = target.weak_only and d.weak_only
+    records = []
+    for d in merged.values():
+        if d.statuses:
+            status, evidence = max(d.statuses, key=lambda t: (STATUS_ORDER.index(t[0]), -t[1]))
+            confidence = 0.75
+        else:
+            status, evidence = d.default_status, d.spans[0].sentence
+            confidence = 0.5
+        if d.name:
+            confidence += 0.1
+        if status in {"proposed", "negotiating"} and d.date and d.date.precision == "day":
+            d.date = None
+        records.append(
+            AgreementRecord(
+                key=d.key,
+                name=_display_name(ctx, d),
+                agreement_type=d.kind,
+                status=status,
+                status_evidence=evidence,
+                date=d.date,
+                parties=d.parties,
+                minerals=d.minerals,
+                stages=d.stages,
+                method="named_instrument" if d.name else "instrument_phrase",
+                confidence=round(min(confidence, 1.0), 2),
+                spans=sorted(d.spans, key=lambda s: s.start),
+            )
+        )
+    return records

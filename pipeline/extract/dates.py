@@ -1,0 +1,195 @@
+"""Date expressions in a sentence, resolved against the article's publication date.
+
+A resolved date is never more precise than the text: "last week" gives the month when the
+whole week lies in one month, "in 2022" gives the year. Without a publication date, only
+absolute expressions resolve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pipeline.extract.records import DateValue
+from pipeline.extract.text import MONTH_RE, MONTHS
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1, "an": 1}
+
+_FUTURE_RE = re.compile(
+    r"\b(?:will|shall|would|expected|scheduled|slated|set to|due to|to be|is to|are to|plans? to|planning|upcoming|next|later|coming|likely to|may|could)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int  # offsets within the sentence
+    end: int
+    date: DateValue | None  # None when the expression cannot be resolved
+    text: str
+
+
+def _month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    index = d.year * 12 + d.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _span_value(first: dt.date, last: dt.date) -> DateValue | None:
+    """The most precise value true of every day in [first, last]."""
+    if first == last:
+        return DateValue(first, "day")
+    if (first.year, first.month) == (last.year, last.month):
+        return DateValue(_month_start(first), "month")
+    if first.year == last.year:
+        return DateValue(dt.date(first.year, 1, 1), "year")
+    return None
+
+
+def _year_value(year: int) -> DateValue:
+    return DateValue(dt.date(year, 1, 1), "year")
+
+
+def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
+    e = " ".join(expr.lower().split())
+    monday = published - dt.timedelta(days=published.weekday())
+    if e in {"today", "this morning", "this evening", "tonight", "earlier today"}:
+        return DateValue(published, "day")
+    if e == "yesterday":
+        return DateValue(published - dt.timedelta(days=1), "day")
+    if e == "tomorrow":
+        return DateValue(published + dt.timedelta(days=1), "day")
+    if e == "last week":
+        return _span_value(monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+    if e in {"this week", "earlier this week"}:
+        return _span_value(monday, published)
+    if e == "later this week":
+        return _span_value(published, monday + dt.timedelta(days=6))
+    if e == "next week":
+        return _span_value(monday + dt.timedelta(days=7), monday + dt.timedelta(days=13))
+    if e in {"last month", "earlier last month", "late last month", "early last month"}:
+        return DateValue(_add_months(published, -1), "month")
+    if e in {"this month", "earlier this month", "later this month", "early this month", "late this month"}:
+        return DateValue(_month_start(published), "month")
+    if e in {"next month", "early next month", "later next month", "late next month"}:
+        return DateValue(_add_months(published, 1), "month")
+    if e in {"last year", "early last year", "late last year", "earlier last year"}:
+        return _year_value(published.year - 1)
+    if e in {"this year", "earlier this year", "later this year", "early this year", "by the end of the year", "by the end of this year", "end of this year"}:
+        return _year_value(published.year)
+    if e in {"next year", "early next year", "later next year"}:
+        return _year_value(published.year + 1)
+    m = re.fullmatch(r"(?:on |this |last |next |this past |)(\w+day)", e)
+    if m and m.group(1) in WEEKDAYS:
+        target = WEEKDAYS.index(m.group(1))
+        delta = target - published.weekday()
+        if e.startswith("last "):
+            delta = delta - 7 if delta < 0 else delta - 7
+        elif e.startswith("next "):
+            delta = delta + 7 if delta > 0 else delta + 7
+        elif delta != 0:
+            if future:
+                delta = delta if delta > 0 else delta + 7
+            else:
+                delta = delta if delta < 0 else delta - 7
+        return DateValue(published + dt.timedelta(days=delta), "day")
+    m = re.fullmatch(r"(\w+) (day|week|month|year)s? ago", e)
+    if m and (m.group(1) in _NUMBERS or m.group(1).isdigit()):
+        n = _NUMBERS.get(m.group(1)) or int(m.group(1))
+        unit = m.group(2)
+        if unit == "day":
+            return DateValue(published - dt.timedelta(days=n), "day")
+        if unit == "week":
+            d = published - dt.timedelta(days=7 * n)
+            return _span_value(d - dt.timedelta(days=d.weekday()), d - dt.timedelta(days=d.weekday()) + dt.timedelta(days=6))
+        if unit == "month":
+            return DateValue(_add_months(published, -n), "month")
+        return _year_value(published.year - n)
+    return None
+
+
+_RELATIVE_RE = re.compile(
+    r"\b(?:(?:earlier |later |early |late )?(?:this|last|next) (?:week|month|year)"
+    r"|earlier today|today|yesterday|tomorrow|tonight|this morning|this evening"
+    r"|by the end of (?:the|this) year"
+    r"|(?:on |this |last |next |this past )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|(?:\w+|\d+) (?:day|week|month|year)s? ago)\b",
+    re.IGNORECASE,
+)
+_ABSOLUTE_PATTERNS = [
+    # 2026-03-13
+    ("ymd", re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<mn>\d{2})-(?P<d>\d{2})\b")),
+    # March 13, 2026 / Mar. 13 2026
+    ("mdy", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    # 13 March 2026 / 13th March, 2026
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    # March 2026
+    ("my", re.compile(rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    # March 13 / 13 March (year from the publication date)
+    ("md", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
+    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})\b")),
+    # in March / early March (year from the publication date)
+    ("m", re.compile(rf"\b(?:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)")),
+    # in 2022, since 2019, fiscal 2025; a year closing a capitalised name ("Week 2026")
+    ("y", re.compile(r"(?:\b(?i:in|since|during|from|of|year|early|mid|late|fiscal|FY)[- ]|\b[A-Z][\w-]*\s)(?P<y>(?:19|20)\d{2})\b(?![-/]\d)")),
+]
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _absolute(kind: str, m: re.Match[str], published: dt.date | None) -> DateValue | None:
+    g = m.groupdict()
+    try:
+        if kind == "ymd":
+            return DateValue(dt.date(int(g["y"]), int(g["mn"]), int(g["d"])), "day")
+        if kind in {"mdy", "dmy"}:
+            return DateValue(dt.date(int(g["y"]), _month(g["m"]), int(g["d"])), "day")
+        if kind == "my":
+            return DateValue(dt.date(int(g["y"]), _month(g["m"]), 1), "month")
+        if kind in {"md", "dm"}:
+            if published is None:
+                return None
+            return DateValue(dt.date(published.year, _month(g["m"]), int(g["d"])), "day")
+        if kind == "m":
+            if published is None:
+                return None
+            return DateValue(dt.date(published.year, _month(g["m"]), 1), "month")
+        if kind == "y":
+            return _year_value(int(g["y"]))
+    except ValueError:
+        return None
+    return None
+
+
+def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
+    """Every date expression in `sentence`, left to right, resolved where possible."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, pattern in _ABSOLUTE_PATTERNS:
+        for m in pattern.finditer(sentence):
+            a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
+            if kind == "m":
+                a = m.start("m")
+            if not free(a, b):
+                continue
+            taken.append((a, b))
+            found.append(DateMention(a, b, _absolute(kind, m, published), sentence[a:b]))
+    future = bool(_FUTURE_RE.search(sentence))
+    for m in _RELATIVE_RE.finditer(sentence):
+        if not free(*m.span()):
+            continue
+        value = _relative(m.group(0), published, future) if published else None
+        taken.append(m.span())
+        found.append(DateMention(m.start(), m.end(), value, m.group(0)))
+    return sorted(found, key=lambda d: d.start)

