@@ -190,9 +190,7 @@ def duckdb_ddl(table: str) -> str:
         lines.append(line)
     lines.append(f"    PRIMARY KEY ({', '.join(spec.primary_key)})")
     for fk in spec.foreign_keys:
-        lines.append(
-            f"    FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.table} ({', '.join(fk.ref_columns)})"
-        )
+        lines.append(f"    FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.table} ({', '.join(fk.ref_columns)})")
     statements = [f"CREATE TABLE {table} (\n" + ",\n".join(lines) + "\n);"]
     statements.append(f"COMMENT ON TABLE {table} IS {_sql_literal(spec.description)};")
     for c in spec.columns:

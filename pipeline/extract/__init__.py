@@ -76,11 +76,8 @@ def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
         places=places,
         mineral_hits=mineral_hits(text, hits, vocab),
     )
-    org_names = {h.start: entries[h.target].name for h in org_hits}
     home = ctx.home
-    people = extract_people(
-        text, sentences, hits, org_names, vocab, home.split(":")[1] if home else None, ctx.sentence_countries()
-    )
+    people = extract_people(text, sentences, hits, entries, vocab, home.split(":")[1] if home else None, ctx.sentence_countries())
     ctx.person_spans = [(s.start, s.end, p.country_iso3) for p in people for s in p.spans]
     partners = build_partner_records(mentions, entries, methods)
     known = {p.key for p in partners}

@@ -22,7 +22,10 @@ STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
 _DEFINITE_RE = re.compile(r"\b(?:the|this|that|such|its|their)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
-_BREAK_RE = re.compile(r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b", re.IGNORECASE)
+_BREAK_RE = re.compile(
+    r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
+    re.IGNORECASE,
+)
 _MEMBERSHIP_RE = re.compile(
     r"\b(?:join(?:ed|s|ing)?|became (?:a |the )?(?:full |newest |\w+ )?members? of|accession to|admitted to|membership (?:of|in)|signed up to)\b",
     re.IGNORECASE,
@@ -31,8 +34,12 @@ _TALKS_RE = re.compile(
     r"\b(?:(?:held |holding |in |hold )?talks|talking|negotiat(?:e|es|ed|ing)|in discussions?)\s+(?:to|with)\s+",
     re.IGNORECASE,
 )
-_FORMALISE_RE = re.compile(r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE)
-_HEAD_WORD_RE = re.compile(r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?")
+_FORMALISE_RE = re.compile(
+    r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
+)
+_HEAD_WORD_RE = re.compile(
+    r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
+)
 _TOPIC_LABEL = {"trade": "trade", "nuclear": "uranium and nuclear", "energy": "energy", "investment": "investment",
                 "exploration": "exploration", "technology": "technology", "minerals": "critical minerals"}  # fmt: skip
 _KIND_LABEL = {"mou": "MoU", "joint_declaration": "joint declaration", "framework": "framework",
@@ -93,7 +100,12 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
             break
         if _HEAD_WORD_RE.fullmatch(token):
             break  # "X Initiative and the Y Initiative": two names
-        if token[:1].isupper() or token[:1] == "(" and token[1:2].isupper() or token.lower() in {"of", "on", "for", "and", "the", "&"}:
+        if (
+            token[:1].isupper()
+            or token[:1] == "("
+            and token[1:2].isupper()
+            or token.lower() in {"of", "on", "for", "and", "the", "&"}
+        ):
             pos = lo + w.start()
         else:
             break
@@ -131,7 +143,11 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
     merged: list[_Instrument] = []
     for inst in found:
-        if merged and merged[-1].kind == "framework" and re.fullmatch(r"\s+(?:for|of)\s+(?:a|an|the)?\s*", text[merged[-1].end : inst.start] + " "):
+        if (
+            merged
+            and merged[-1].kind == "framework"
+            and re.fullmatch(r"\s+(?:for|of)\s+(?:a|an|the)?\s*", text[merged[-1].end : inst.start] + " ")
+        ):
             merged[-1].end = inst.end
             merged[-1].topic = "framework_of:" + text[inst.start : inst.end]
             merged[-1].weak = False
@@ -160,7 +176,9 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             pos = p.end
         if partners and not any(i.start <= m.start() < i.end + 40 for i in found):
             for p in partners:
-                found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=[p.key], status="negotiating"))
+                found.append(
+                    _Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=[p.key], status="negotiating")
+                )
     # "formalise cooperation": a proposed agreement.
     for m in _FORMALISE_RE.finditer(text, s.start, s.end):
         if not any(i.start <= m.start() < i.end for i in found):
@@ -224,8 +242,10 @@ def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | N
             chosen.append((a, b, st))
     if not chosen:
         return None
+
     def distance(t: tuple[int, int, str]) -> int:
         return max(0, t[0] - inst.end, inst.start - t[1])
+
     return min(chosen, key=lambda t: (distance(t), STATUS_ORDER.index(t[2])))[2]
 
 
@@ -286,8 +306,8 @@ def _display_name(ctx: ArticleContext, d: _Draft) -> str:
     subject = d.topic or "minerals"
     topic = _TOPIC_LABEL.get(subject.replace("_framework", ""), "critical minerals")
     if subject == "membership":
-        members = [n for p, n in zip(d.parties, names) if ctx.entries[p].partner_type != "bloc"]
-        blocs = [n for p, n in zip(d.parties, names) if ctx.entries[p].partner_type == "bloc"]
+        members = [n for p, n in zip(d.parties, names, strict=False) if ctx.entries[p].partner_type != "bloc"]
+        blocs = [n for p, n in zip(d.parties, names, strict=False) if ctx.entries[p].partner_type == "bloc"]
         return f"{' and '.join(members) or 'Membership'} membership of {', '.join(blocs)}"
     kind = _KIND_LABEL[d.kind]
     if subject.endswith("_framework"):
@@ -307,10 +327,16 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             lo, hi = _clause(ctx, index, instruments, k)
             status = inst.status or _status(ctx, inst, lo, hi)
             topic = _topic(ctx, inst, lo, hi)
-            mentions = [m for m in _party_mentions(ctx, inst, lo, hi) if not (inst.kind != "membership" and m.key in consumed_blocs)]
+            mentions = [
+                m for m in _party_mentions(ctx, inst, lo, hi) if not (inst.kind != "membership" and m.key in consumed_blocs)
+            ]
             if inst.parties:
                 parties = list(inst.parties)
-                subjects = [m.key for m in ctx.partners_in(lo, inst.start) if m.key not in parties and ctx.entries[m.key].partner_type != "bloc"]
+                subjects = [
+                    m.key
+                    for m in ctx.partners_in(lo, inst.start)
+                    if m.key not in parties and ctx.entries[m.key].partner_type != "bloc"
+                ]
                 parties = subjects[:1] + parties
             else:
                 parties = []
@@ -340,13 +366,19 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                     continue
                 parties = [topic_partner]
             own_country_orgs = [
-                p for p in parties if ctx.entries[p].partner_type == "organization" and home and f"country:{ctx.entries[p].country_iso3}" == home
+                p
+                for p in parties
+                if ctx.entries[p].partner_type == "organization" and home and f"country:{ctx.entries[p].country_iso3}" == home
             ]
             foreign = [p for p in parties if p != home and p not in own_country_orgs]
             if not foreign and not own_country_orgs and (status or inst.name):
                 # The clause names only the home country ("India Energy Week"): the partner is
                 # the one the sentence, or else the paragraph, is about.
-                in_sentence = [m.key for m in ctx.partners_in(s.start, s.end) if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}]
+                in_sentence = [
+                    m.key
+                    for m in ctx.partners_in(s.start, s.end)
+                    if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}
+                ]
                 topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
                 if topic_partner:
                     foreign = [topic_partner]
@@ -364,7 +396,11 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             date = None
             if status not in {"proposed", "negotiating"}:
                 date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
-            default = "in_force" if re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start]) else "signed"
+            default = (
+                "in_force"
+                if re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start])
+                else "signed"
+            )
             drafts.append(
                 _Draft(
                     parties=parties,

@@ -71,7 +71,7 @@ class ArticleContext:
         return sorted(counts, key=lambda k: (-counts[k], order[k]))[:n]
 
     def both_sides(self, start: int, end: int) -> list[str]:
-        """"Both sides" / "the two countries" in [start, end): the article's two main countries."""
+        """ "Both sides" / "the two countries" in [start, end): the article's two main countries."""
         if _BOTH_RE.search(self.text, start, end):
             return self.top_countries(2)
         return []
@@ -82,9 +82,14 @@ class ArticleContext:
         home = self.home
         for m in self.mentions:
             s = self.sentences[m.sentence]
-            if s.paragraph == paragraph and m.sentence <= sentence_index and m.key != home and self.usable(m):
-                if self.entries[m.key].partner_type in {"country", "bloc"}:
-                    return m.key
+            if (
+                s.paragraph == paragraph
+                and m.sentence <= sentence_index
+                and m.key != home
+                and self.usable(m)
+                and self.entries[m.key].partner_type in {"country", "bloc"}
+            ):
+                return m.key
         return None
 
     def sentence_countries(self) -> dict[int, list[str]]:

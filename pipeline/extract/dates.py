@@ -80,7 +80,15 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         return DateValue(_add_months(published, 1), "month")
     if e in {"last year", "early last year", "late last year", "earlier last year"}:
         return _year_value(published.year - 1)
-    if e in {"this year", "earlier this year", "later this year", "early this year", "by the end of the year", "by the end of this year", "end of this year"}:
+    if e in {
+        "this year",
+        "earlier this year",
+        "later this year",
+        "early this year",
+        "by the end of the year",
+        "by the end of this year",
+        "end of this year",
+    }:
         return _year_value(published.year)
     if e in {"next year", "early next year", "later next year"}:
         return _year_value(published.year + 1)
@@ -93,10 +101,7 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         elif e.startswith("next "):
             delta = delta + 7 if delta > 0 else delta + 7
         elif delta != 0:
-            if future:
-                delta = delta if delta > 0 else delta + 7
-            else:
-                delta = delta if delta < 0 else delta - 7
+            delta = (delta if delta > 0 else delta + 7) if future else delta if delta < 0 else delta - 7
         return DateValue(published + dt.timedelta(days=delta), "day")
     m = re.fullmatch(r"(\w+) (day|week|month|year)s? ago", e)
     if m and (m.group(1) in _NUMBERS or m.group(1).isdigit()):
@@ -134,9 +139,19 @@ _ABSOLUTE_PATTERNS = [
     ("md", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
     ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})\b")),
     # in March / early March (year from the publication date)
-    ("m", re.compile(rf"\b(?:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)")),
+    (
+        "m",
+        re.compile(
+            rf"\b(?:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)"
+        ),
+    ),
     # in 2022, since 2019, fiscal 2025; a year closing a capitalised name ("Week 2026")
-    ("y", re.compile(r"(?:\b(?i:in|since|during|from|of|year|early|mid|late|fiscal|FY)[- ]|\b[A-Z][\w-]*\s)(?P<y>(?:19|20)\d{2})\b(?![-/]\d)")),
+    (
+        "y",
+        re.compile(
+            r"(?:\b(?i:in|since|during|from|of|year|early|mid|late|fiscal|FY)[- ]|\b[A-Z][\w-]*\s)(?P<y>(?:19|20)\d{2})\b(?![-/]\d)"
+        ),
+    ),
 ]
 
 

@@ -20,12 +20,17 @@ _TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conf
                "cabinet_decision": "cabinet decision", "signing": "signing", "announcement": "announcement",
                "dialogue": "dialogue"}  # fmt: skip
 _PLACE_RE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,2})")
-_VISIT_TARGET_RE = re.compile(r"\b(?:visit(?:ed|ing|s)?|arrive[sd]?\s+in|arriving\s+in|trip\s+to|tour\s+of|visit\s+to|travel(?:led|ed|s)?\s+to)\s+(?:the\s+)?", re.IGNORECASE)
+_VISIT_TARGET_RE = re.compile(
+    r"\b(?:visit(?:ed|ing|s)?|arrive[sd]?\s+in|arriving\s+in|trip\s+to|tour\s+of|visit\s+to|travel(?:led|ed|s)?\s+to)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
 
 
 # Triggers that also name ongoing negotiations or documents: alone with participants they
 # are no event ("asset-acquisition talks in Zambia"); a date, place or name makes them one.
-_WEAK_TRIGGER_RE = re.compile(r"talks|discussions|statement|announced|announces|announcement|unveiled|bilateral talks", re.IGNORECASE)
+_WEAK_TRIGGER_RE = re.compile(
+    r"talks|discussions|statement|announced|announces|announcement|unveiled|bilateral talks", re.IGNORECASE
+)
 
 
 @cache
@@ -37,7 +42,9 @@ def _trigger_res(events: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[
 def _name_re(heads: tuple[str, ...]) -> re.Pattern[str]:
     head = "|".join(heads)
     word = r"(?:[A-Z0-9][\w'’&.–-]*|of|on|for|and|the|de|&|[-–])"
-    return re.compile(rf"(?:[A-Z][\w'’&.–-]*\s+)(?:{word}\s+){{0,8}}?(?:{head})\b(?:\s+(?:19|20)\d{{2}})?|\b(?:{head})\s+(?:19|20)\d{{2}}\b")
+    return re.compile(
+        rf"(?:[A-Z][\w'’&.–-]*\s+)(?:{word}\s+){{0,8}}?(?:{head})\b(?:\s+(?:19|20)\d{{2}})?|\b(?:{head})\s+(?:19|20)\d{{2}}\b"
+    )
 
 
 @dataclass
@@ -137,7 +144,7 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
         for key in ctx.both_sides(s.start, s.end):
             if key not in participants:
                 participants.append(key)
-        for start, end, person_country in ctx.person_spans:
+        for start, _end, person_country in ctx.person_spans:
             if s.start <= start < s.end and person_country:
                 key = f"country:{person_country}"
                 if key not in participants:
@@ -151,7 +158,9 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
 def _matches_type(triggers: list[tuple[str, re.Pattern[str]]], event_type: str, name: str) -> bool:
     for t, p in triggers:
         if t == event_type:
-            return bool(p.search(name)) or (event_type == "conference" and re.search(r"\bWeek\b|\bConclave\b|\bConvention\b", name) is not None)
+            return bool(p.search(name)) or (
+                event_type == "conference" and re.search(r"\bWeek\b|\bConclave\b|\bConvention\b", name) is not None
+            )
     return False
 
 
@@ -160,9 +169,7 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
         return False
     if a.name and b.name:
         return a.name.lower() == b.name.lower()
-    if a.date and b.date and a.date.iso()[:7] != b.date.iso()[:7]:
-        return False
-    return True
+    return not (a.date and b.date and a.date.iso()[:7] != b.date.iso()[:7])
 
 
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[EventRecord]:
@@ -188,8 +195,19 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[EventRecord]:
             e.country = ctx.home.split(":")[1]
         name = e.name or _describe(ctx, e)
         confidence = min(0.95, 0.45 + 0.12 * e.evidence)
-        records.append(EventRecord(e.event_type, name, e.name is not None, e.date, e.location, e.country,
-                                   e.participants, round(confidence, 2), sorted(e.spans, key=lambda s: s.start)))
+        records.append(
+            EventRecord(
+                e.event_type,
+                name,
+                e.name is not None,
+                e.date,
+                e.location,
+                e.country,
+                e.participants,
+                round(confidence, 2),
+                sorted(e.spans, key=lambda s: s.start),
+            )
+        )
     return records
 
 

@@ -86,7 +86,9 @@ def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Patte
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
     named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*?\s+(?:{suffix}))(?![\w])"
-    government = rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
+    government = (
+        rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
+    )
     return re.compile(rf"{named}|{government}")
 
 
@@ -102,8 +104,12 @@ _GENERIC_ORG_WORDS = {
     "Supply", "Chain", "Chains", "Investment", "Development", "Trade", "Economic", "Bilateral", "Federal", "State",
 }  # fmt: skip
 _WEAK_SUFFIXES = {"Mining", "Minerals", "Resources", "Metals", "Materials", "Energy", "Lithium", "Industries", "Exploration", "Refining", "Battery", "Batteries", "Group", "Fund", "Bank", "Council", "Commission", "Agency", "Authority", "Institute", "Survey", "Partners", "Ventures", "Enterprises"}  # fmt: skip
-_PERSON_TITLE_RE = re.compile(r"\b(?:Minister|President|Ambassador|Secretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b")
-_NAME_CONTINUES_RE = re.compile(r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration)\b")
+_PERSON_TITLE_RE = re.compile(
+    r"\b(?:Minister|President|Ambassador|Secretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
+)
+_NAME_CONTINUES_RE = re.compile(
+    r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,14 @@ def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabu
     for h in hits:
         if start - 40 <= h.start and h.end <= start and h.target.startswith("country:"):
             tail = text[h.end : start]
-            if re.fullmatch(r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*", tail) or h.alias.form == "demonym" and re.fullmatch(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*", tail):
+            if (
+                re.fullmatch(
+                    r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*",
+                    tail,
+                )
+                or h.alias.form == "demonym"
+                and re.fullmatch(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*", tail)
+            ):
                 return h.target.split(":")[1]
     return None
 
@@ -187,9 +200,7 @@ def build_partner_records(
             confidence = 0.9 if method == "gazetteer" else 0.7
             if m.form in {"demonym", "adjective", "capital", "metonym"}:
                 confidence -= 0.1
-            record = PartnerRecord(
-                m.key, entry.name, entry.partner_type, entry.iso3, entry.country_iso3, method, confidence
-            )
+            record = PartnerRecord(m.key, entry.name, entry.partner_type, entry.iso3, entry.country_iso3, method, confidence)
             records[m.key] = record
         elif m.form not in {"demonym", "adjective", "capital", "metonym"}:
             record.confidence = max(record.confidence, 0.9 if method == "gazetteer" else 0.7)

@@ -14,7 +14,7 @@ from functools import cache
 
 from pipeline.extract.gazetteer import Hit
 from pipeline.extract.records import PersonRecord, Sentence, Span
-from pipeline.extract.vocab import Vocabulary
+from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*\.?(?<=\b[A-Z]\.)|[^\W\d_](?:[\w'’-]|\.(?=\w))*|\d+|[^\w\s]")
 _PARTICLES = {"da", "de", "del", "della", "dos", "das", "do", "van", "von", "der", "den", "bin", "binti", "al", "el", "le", "la", "di", "du", "ibn", "y"}  # fmt: skip
@@ -29,7 +29,7 @@ _NOT_NAME = {
     "Said", "Says", "Inc", "Ltd", "Corp", "Group", "Company", "Limited", "Mr", "Ms", "Mrs", "Dr", "Critical",
     "Minerals", "Mineral", "Mines", "Mining", "Rare", "Earth", "Earths", "Energy", "Trade", "Summit", "Conference",
     "Week", "Dialogue", "Forum", "Agreement", "Partnership", "Initiative", "Framework", "Act", "Deal", "Memorandum",
-    "Watch", "Read", "Also", "Published", "Updated", "Posted", "Photo", "Image", "File", "Chief", "Executive",
+    "Watch", "Read", "Published", "Updated", "Posted", "Photo", "Image", "File", "Chief", "Executive",
     "State", "Federal", "National", "Strategic", "Joint", "Global", "International", "Bilateral", "Foreign",
     "Commerce", "Industry", "Industries", "Affairs", "External", "Natural", "Resources", "Development", "Bank",
     "North", "South", "East", "West", "Central", "New", "Minister's", "Convention", "Alliance", "Council",
@@ -49,7 +49,7 @@ _PLACE_PREPOSITIONS = {"at", "in", "from", "to", "near", "into", "across", "via"
 
 
 def _is_role_phrase(phrase: str) -> bool:
-    """"India's Commerce and Industry Minister", "chief executive of X Corp": a role noun early on."""
+    """ "India's Commerce and Industry Minister", "chief executive of X Corp": a role noun early on."""
     words = phrase.split()
     if len(words) > 14:
         return False
@@ -129,9 +129,14 @@ class _SentenceReader:
             tok = self.tokens[i]
             if self.hit_at(tok) is not None and not (name and self.hit_at(tok).alias.form == "demonym"):
                 break
-            if _is_name_word(tok.text) or _is_initial(tok.text):
-                name.append(tok)
-            elif tok.text in _PARTICLES and name and i + 1 < len(self.tokens) and _is_name_word(self.tokens[i + 1].text):
+            if (
+                _is_name_word(tok.text)
+                or _is_initial(tok.text)
+                or tok.text in _PARTICLES
+                and name
+                and i + 1 < len(self.tokens)
+                and _is_name_word(self.tokens[i + 1].text)
+            ):
                 name.append(tok)
             else:
                 break
@@ -143,9 +148,13 @@ class _SentenceReader:
     def country_before(self, pos: int, vocab: Vocabulary) -> tuple[str | None, int]:
         """A country named right before `pos` ("Canadian Minister", "India's Minister", "US Ambassador")."""
         for h in reversed(self.hits):
-            if h.end <= pos and pos - h.end <= 3 and h.target.startswith("country:"):
-                if re.fullmatch(r"(?:['’]s)?\s*", self.text[h.end : pos]):
-                    return h.target.split(":")[1], h.start
+            if (
+                h.end <= pos
+                and pos - h.end <= 3
+                and h.target.startswith("country:")
+                and re.fullmatch(r"(?:['’]s)?\s*", self.text[h.end : pos])
+            ):
+                return h.target.split(":")[1], h.start
         return None, pos
 
 
@@ -153,15 +162,12 @@ def _span_text(tokens: list[Token], text: str) -> str:
     return text[tokens[0].start : tokens[-1].end]
 
 
-def _org_in(text: str, start: int, end: int, reader: _SentenceReader, org_names: dict[int, str], vocab: Vocabulary) -> tuple[str | None, str | None]:
+def _org_in(start: int, end: int, reader: _SentenceReader, entries: dict[str, PartnerEntry]) -> tuple[str | None, str | None]:
     """An organisation named in [start, end), and its home country."""
     for h in reader.hits:
         if start <= h.start and h.end <= end and h.target.startswith("org:"):
-            entry = vocab.partners[h.target]
+            entry = entries[h.target]
             return entry.name, entry.country_iso3
-    for pos, name in org_names.items():
-        if start <= pos < end:
-            return name, None
     return None, None
 
 
@@ -176,7 +182,7 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
 
 
 def _find_in_sentence(
-    text: str, index: int, sentence: Sentence, hits: list[Hit], org_names: dict[int, str], vocab: Vocabulary
+    text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
 ) -> list[_Found]:
     reader = _SentenceReader(text, sentence, hits)
     found: list[_Found] = []
@@ -219,7 +225,7 @@ def _find_in_sentence(
             country = _country_in(reader, m.end(), role_end)
         if country is None:
             country = _COUNTRY_TITLES.get(title)
-        org, org_country = _org_in(text, role_start, role_end, reader, org_names, vocab)
+        org, org_country = _org_in(role_start, role_end, reader, entries)
         if title in _HONORIFICS:
             role = None
         taken.update(t.start for t in name)
@@ -244,7 +250,7 @@ def _find_in_sentence(
             phrase = phrase_match.group(1)
             p_start = name[-1].end + phrase_match.start(1)
             p_end = p_start + len(phrase)
-            org, org_country = _org_in(text, p_start, p_end, reader, org_names, vocab)
+            org, org_country = _org_in(p_start, p_end, reader, entries)
             country = _country_in(reader, p_start, p_end) or org_country
             role = re.split(r"\s+(?:at|of|with)\s+(?:the\s+)?(?=[A-Z])", phrase)[0] if org else phrase
             taken.update(t.start for t in name)
@@ -252,7 +258,10 @@ def _find_in_sentence(
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     verbs = "|".join(cues["reporting_verbs"])
-    for m in re.finditer(rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^|\b(?:authored|written|reported|edited)\s+)[Bb]y\s+(?=[A-Z])", text[sentence.start : sentence.end]):
+    for m in re.finditer(
+        rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^|\b(?:authored|written|reported|edited)\s+)[Bb]y\s+(?=[A-Z])",
+        text[sentence.start : sentence.end],
+    ):
         k = reader.index_at(sentence.start + m.end())
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken:
@@ -264,7 +273,7 @@ def _find_in_sentence(
         if appos and _is_role_phrase(appos.group(1)):
             p_start = name[-1].end + appos.start(1)
             p_end = p_start + len(appos.group(1))
-            org, org_country = _org_in(text, p_start, p_end, reader, org_names, vocab)
+            org, org_country = _org_in(p_start, p_end, reader, entries)
             country = _country_in(reader, p_start, p_end) or org_country
             role = appos.group(1).strip()
         elif method == "byline":
@@ -281,7 +290,9 @@ def _find_in_sentence(
     return found
 
 
-def _surname_mentions(text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, hits: list[Hit]) -> list[tuple[int, Span]]:
+def _surname_mentions(
+    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, hits: list[Hit]
+) -> list[tuple[int, Span]]:
     """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere."""
     out = []
     for m in re.finditer(r"\b[A-Z][\w'’-]+\b", text[sentence.start : sentence.end]):
@@ -299,7 +310,7 @@ def extract_people(
     text: str,
     sentences: list[Sentence],
     hits: list[Hit],
-    org_names: dict[int, str],
+    entries: dict[str, PartnerEntry],
     vocab: Vocabulary,
     home_country: str | None,
     sentence_countries: dict[int, list[str]],
@@ -307,7 +318,7 @@ def extract_people(
     """People named in the article, one record per person, with every mention's span."""
     found: list[_Found] = []
     for index, sentence in enumerate(sentences):
-        found.extend(_find_in_sentence(text, index, sentence, hits, org_names, vocab))
+        found.extend(_find_in_sentence(text, index, sentence, hits, entries, vocab))
 
     records: dict[str, PersonRecord] = {}
     single: list[_Found] = []
@@ -338,7 +349,7 @@ def extract_people(
     # Surnames: link "Minister Kumaraswamy", "Gor said" to the full name.
     by_surname: dict[str, str] = {}
     ambiguous: set[str] = set()
-    for key, record in records.items():
+    for key in records:
         for part in key.split():
             if len(part) > 2 and part not in _PARTICLES:
                 if part in by_surname and by_surname[part] != key:
@@ -366,7 +377,13 @@ def extract_people(
             records[key].spans.append(Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence))
             continue
         records[key] = PersonRecord(
-            word, f.role, f.organization, f.country, "surname", 0.4, surname_only=True,
+            word,
+            f.role,
+            f.organization,
+            f.country,
+            "surname",
+            0.4,
+            surname_only=True,
             spans=[Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence)],
         )
     for r in records.values():

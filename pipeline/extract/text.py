@@ -72,10 +72,7 @@ def _date_from_match(m: re.Match[str]) -> dt.date | None:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     groups = {k.lstrip("x"): v for k, v in groups.items()}
     year = int(groups["y"])
-    if "mn" in groups:
-        month = int(groups["mn"])
-    else:
-        month = MONTHS[groups["m"].lower().rstrip(".")]
+    month = int(groups["mn"]) if "mn" in groups else MONTHS[groups["m"].lower().rstrip(".")]
     return _make_date(year, month, int(groups["d"]))
 
 

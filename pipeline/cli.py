@@ -1,0 +1,129 @@
+"""Command line: `python -m pipeline build | evaluate`.
+
+`build` materialises every asset in-process (the multiprocess executor costs seconds per
+step on a small machine) and exits 0 only when the warehouse was published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
+
+DEFAULT_GOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "gold"
+
+
+class BuildFailed(Exception):
+    """The warehouse was not published; the message says why in one line."""
+
+
+def _instance():
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, int]:
+    """Materialise everything from `raw_dir` into `warehouse_dir`; row counts per published table."""
+    import dagster as dg
+
+    from pipeline.definitions import defs
+    from pipeline.resources import WarehousePaths
+
+    raw_dir = Path(raw_dir).resolve()
+    if not raw_dir.is_dir():
+        raise BuildFailed(f"raw folder not found: {raw_dir}")
+    warehouse_dir = Path(warehouse_dir).resolve()
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    assets = list(defs.assets or [])
+    checks = list(defs.asset_checks or [])
+    result = dg.materialize(
+        [*assets, *checks],
+        resources={
+            "paths": WarehousePaths(raw_dir=str(raw_dir), warehouse_dir=str(warehouse_dir)),
+            "io_manager": dg.mem_io_manager,
+        },
+        instance=_instance(),
+        raise_on_error=False,
+        tags={"launched_by": "cli"},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
+    )
+    failed_checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    if failed_checks:
+        first = failed_checks[0]
+        details = [f"{c.asset_key.to_user_string()}.{c.check_name}: {c.description}" for c in failed_checks]
+        failures = first.metadata.get("failures")
+        if not quiet and failures is not None:
+            print(f"failing rows of {first.asset_key.to_user_string()} ({first.check_name}):\n{failures.value}", file=sys.stderr)
+        raise BuildFailed("validation failed, nothing published: " + "; ".join(details))
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        reason = failures[0].step_failure_data.error.message.strip().splitlines()[0] if failures else "run failed"
+        step = failures[0].step_key if failures else "?"
+        raise BuildFailed(f"step {step} failed, nothing published: {reason}")
+    tables = result.output_for_node("resolved_tables")
+    return {name: len(df) for name, df in tables.items()}
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    try:
+        counts = build(Path(args.raw), Path(args.warehouse), quiet=args.quiet)
+    except BuildFailed as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    warehouse = Path(args.warehouse).resolve()
+    print(f"published {warehouse / 'critical_minerals.duckdb'} and {warehouse / 'parquet'}/<table>.parquet")
+    width = max(len(t) for t in counts)
+    for table, n in counts.items():
+        print(f"  {table:<{width}}  {n:>7} rows")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate, load_warehouse
+    from pipeline.publish import PARQUET_DIR
+
+    with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
+        try:
+            build(Path(args.raw), Path(tmp), quiet=True)
+        except BuildFailed as exc:
+            print(f"evaluate failed: {exc}", file=sys.stderr)
+            return 1
+        report = evaluate(Path(args.gold), load_warehouse(Path(tmp) / PARQUET_DIR))
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(report.format())
+        if args.details:
+            for d in report.details:
+                print(json.dumps(d, ensure_ascii=False))
+    return 0 if report.articles else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="materialise every asset: raw articles -> validated tables -> Parquet + DuckDB")
+    b.add_argument("--raw", default=str(DEFAULT_RAW_DIR), help="folder of raw articles (default: raw/)")
+    b.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="output folder (default: warehouse/)")
+    b.add_argument("--quiet", action="store_true", help="print only warnings and the summary")
+    b.set_defaults(func=_cmd_build)
+    e = sub.add_parser("evaluate", help="precision / recall / F1 per table against gold annotations")
+    e.add_argument("--gold", default=str(DEFAULT_GOLD_DIR), help="folder of gold JSON files (default: tests/fixtures/gold/)")
+    e.add_argument("--raw", default=str(DEFAULT_RAW_DIR), help="folder holding the gold files' articles (default: raw/)")
+    e.add_argument("--json", action="store_true", help="print the scores as JSON")
+    e.add_argument("--details", action="store_true", help="also print what was missed and what was extra, per article")
+    e.set_defaults(func=_cmd_evaluate)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,42 @@
+"""Ingest: the raw folder, read into articles and rejections."""
+
+from dataclasses import dataclass
+
+import dagster as dg
+import pandas as pd
+
+from pipeline.defs.metadata import markdown_preview
+from pipeline.ingest import RawArticle, Rejection, read_raw_folder
+from pipeline.resources import WarehousePaths
+
+
+@dataclass
+class RawCorpus:
+    articles: list[RawArticle]
+    rejections: list[Rejection]
+
+
+@dg.asset(
+    group_name="ingest",
+    kinds={"python"},
+    owners=["team:data-engineering"],
+    description="Every file in the raw folder, decoded and normalised as an article, or rejected with a reason "
+    "(empty, binary, undecodable, too large, duplicate, ...). Nothing is dropped silently.",
+)
+def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
+    articles, rejections = read_raw_folder(paths.raw)
+    for r in rejections:
+        context.log.warning(f"rejected {r.source_file}: {r.reason} ({r.detail})")
+    listing = pd.DataFrame(
+        [{"source_file": a.source_file, "article_id": a.article_id, "words": len(a.text.split())} for a in articles]
+        + [{"source_file": r.source_file, "article_id": f"rejected: {r.reason}", "words": None} for r in rejections]
+    )
+    return dg.Output(
+        RawCorpus(articles, rejections),
+        metadata={
+            "raw_dir": dg.MetadataValue.path(str(paths.raw)),
+            "articles": len(articles),
+            "rejected": len(rejections),
+            "preview": markdown_preview(listing, rows=20),
+        },
+    )

@@ -1,0 +1,5 @@
+import dagster as dg
+
+from pipeline.resources import WarehousePaths
+
+defs = dg.Definitions(resources={"paths": WarehousePaths()})

@@ -1,0 +1,211 @@
+"""Reading the raw folder: every file becomes an article or a rejection with a reason.
+
+Nothing is dropped silently. Text is decoded from UTF-8 (with or without BOM), UTF-16 with
+a BOM, or Windows-1252; HTML is reduced to its text; exact duplicates (same normalised
+text) are published once and the others listed as duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import stat
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pipeline.extract.text import normalize_text
+
+MAX_BYTES = 5 * 1024 * 1024  # a news article is a few kB; anything this big is not one
+ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm"}
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    source_file: str
+    text: str  # normalised (see pipeline.extract.text.normalize_text)
+    content_sha256: str
+
+    @property
+    def article_id(self) -> str:
+        return article_id(self.content_sha256)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source_file: str
+    reason: str
+    detail: str
+    content_sha256: str | None
+
+
+def article_id(content_sha256: str) -> str:
+    return "art_" + content_sha256[:16]
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = {"script", "style", "noscript", "head", "nav", "footer", "svg"}
+    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section", "title", "header"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self.skipping:
+            self.skipping -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:2000].lower()
+    return bool(re.search(r"<!doctype html|<html[\s>]|<body[\s>]|<p[\s>]|<div[\s>]", head))
+
+
+def html_to_text(text: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(text)
+    parser.close()
+    raw = html.unescape("".join(parser.parts))
+    lines = [" ".join(line.split()) for line in raw.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def decode_bytes(data: bytes) -> str | None:
+    """The text of `data`, or None when it is not text in an encoding we can trust."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    # Windows-1252 decodes almost anything; accept it only when it reads as text.
+    letters = sum(ch.isalpha() or ch.isspace() or ch in ".,;:'\"-()%$€£" for ch in text)
+    return text if letters / max(1, len(text)) > 0.85 else None
+
+
+def is_binary(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in sample)
+    return controls / max(1, len(sample)) > 0.05
+
+
+def _reject(name: str, reason: str, detail: str, data: bytes | None = None) -> Rejection:
+    return Rejection(name, reason, detail, hashlib.sha256(data).hexdigest() if data is not None else None)
+
+
+def read_file(path: Path, name: str) -> RawArticle | Rejection:
+    """One file of the raw folder, as an article or a rejection."""
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return _reject(name, "unreadable", f"cannot stat the file: {exc.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a symbolic link"
+            if stat.S_ISLNK(info.st_mode)
+            else "a directory"
+            if stat.S_ISDIR(info.st_mode)
+            else "not a regular file"
+        )
+        return _reject(name, "not_a_regular_file", f"{kind}; only regular files inside the raw folder are read")
+    if info.st_size > MAX_BYTES:
+        return _reject(name, "too_large", f"{info.st_size} bytes; the limit for one article is {MAX_BYTES} bytes")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return _reject(name, "unreadable", f"cannot read the file: {exc.strerror}")
+    if not data.strip():
+        return _reject(name, "empty", "the file has no content", data)
+    if is_binary(data):
+        return _reject(name, "binary", "the file holds binary data, not text", data)
+    text = decode_bytes(data)
+    if text is None:
+        return _reject(name, "not_text_encoding", "not decodable as UTF-8, UTF-16 (with BOM) or Windows-1252 text", data)
+    if looks_like_html(text):
+        text = html_to_text(text)
+    text = normalize_text(text).strip("\n")
+    if len(text.split()) < 3:
+        return _reject(name, "no_text_after_cleanup", "fewer than three words of text remain after cleanup", data)
+    return RawArticle(name, text, sha256_text(text))
+
+
+def read_raw_folder(raw_dir: Path) -> tuple[list[RawArticle], list[Rejection]]:
+    """Every file under `raw_dir` (sorted by name), as articles and rejections."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    articles: list[RawArticle] = []
+    rejections: list[Rejection] = []
+    seen: dict[str, str] = {}
+    entries = sorted(_walk(raw_dir), key=lambda p: p.as_posix())
+    for path in entries:
+        name = path.relative_to(raw_dir).as_posix()
+        result = read_file(path, name)
+        if isinstance(result, Rejection):
+            rejections.append(result)
+            continue
+        if result.content_sha256 in seen:
+            rejections.append(
+                Rejection(
+                    name,
+                    "duplicate_of",
+                    f"{result.article_id} (same text as {seen[result.content_sha256]})",
+                    result.content_sha256,
+                )
+            )
+            continue
+        seen[result.content_sha256] = name
+        articles.append(result)
+    return articles, rejections
+
+
+def _walk(raw_dir: Path) -> list[Path]:
+    """Files under raw_dir without following symlinks; hidden files are skipped."""
+    out: list[Path] = []
+    for root, dirs, files in os.walk(raw_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(root)
+        for d in list(dirs):
+            if Path(d).suffix.lower() in ARTICLE_SUFFIXES or os.path.islink(base / d):
+                out.append(base / d)  # a directory named like an article, or a symlink to one
+                dirs.remove(d)
+        out.extend(base / f for f in files if not f.startswith("."))
+    return out
