@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 3000
 STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 .PHONY: setup run test ui lint evaluate clean
 
@@ -22,7 +23,7 @@ test: setup
 	$(PY) -m pytest
 
 ui: setup
-	cd $(CURDIR) && $(VENV)/bin/dg dev --host 127.0.0.1 --port $(PORT)
+	cd $(CURDIR) && VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH dg dev --host 127.0.0.1 --port $(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check pipeline schemas tests benchmarks

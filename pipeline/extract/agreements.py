@@ -21,6 +21,7 @@ from pipeline.extract.records import AgreementRecord, DateValue, Span
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
+_GENERIC_KINDS = {"cooperation_agreement", "other"}
 _DEFINITE_RE = re.compile(r"\b(?:the|this|that|such|its|their)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 _BREAK_RE = re.compile(
     r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
@@ -286,11 +287,14 @@ class _Draft:
     spans: list[Span]
     weak_only: bool
 
+    kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
+
     @property
     def key(self) -> str:
         if self.name:
             return "name:" + _name_key(self.name)
-        return "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
+        key = "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
+        return key + "|" + self.kind if self.kind_in_key else key
 
 
 def _name_key(name: str) -> str:
@@ -419,13 +423,21 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
     return _merge(ctx, drafts)
 
 
+def _kinds_compatible(a: str, b: str) -> bool:
+    return a == b or bool({a, b} & _GENERIC_KINDS)
+
+
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     merged: dict[str, _Draft] = {}
     for d in drafts:
         target = merged.get(d.key)
+        if target is not None and not d.name and not _kinds_compatible(target.kind, d.kind):
+            d.kind_in_key = True
+            target = merged.get(d.key)
         if target is None and not d.name and d.topic is None:
-            # An unspecific mention joins an agreement between the same parties.
-            same = [m for m in merged.values() if sorted(m.parties) == sorted(d.parties)]
+            # An unspecific mention joins an agreement between the same parties, unless both
+            # name different kinds of instrument (an MoU is not a framework).
+            same = [m for m in merged.values() if sorted(m.parties) == sorted(d.parties) and _kinds_compatible(m.kind, d.kind)]
             if same:
                 target = same[-1]
         if target is None:

@@ -85,7 +85,7 @@ _CONNECT = r"(?:of|and|for|the|de|del|&)"
 def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Pattern[str]:
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
-    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*?\s+(?:{suffix}))(?![\w])"
+    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix}))(?![\w])"
     government = (
         rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
     )

@@ -1,0 +1,51 @@
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.cli import build
+from pipeline.evaluate import load_warehouse
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+GOLD = ROOT / "tests" / "fixtures" / "gold"
+DEV_RAW = ROOT / "tests" / "fixtures" / "dev" / "raw"
+DEV_GOLD = ROOT / "tests" / "fixtures" / "dev" / "gold"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ephemeral_dagster_instance():
+    """Tests never write runs into the project's own Dagster instance."""
+    saved = os.environ.pop("DAGSTER_HOME", None)
+    yield
+    if saved is not None:
+        os.environ["DAGSTER_HOME"] = saved
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory) -> Path:
+    """The five seed articles built into a fresh warehouse, once per test session."""
+    warehouse = tmp_path_factory.mktemp("seed-warehouse")
+    build(RAW, warehouse, quiet=True)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def seed_tables(seed_warehouse):
+    return load_warehouse(seed_warehouse / PARQUET_DIR)
+
+
+@pytest.fixture(scope="session")
+def dev_tables(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("dev-warehouse")
+    build(DEV_RAW, warehouse, quiet=True)
+    return load_warehouse(warehouse / PARQUET_DIR)
+
+
+@pytest.fixture()
+def seed_db(seed_warehouse):
+    con = duckdb.connect(str(seed_warehouse / DUCKDB_NAME), read_only=True)
+    yield con
+    con.close()

@@ -1,0 +1,50 @@
+"""The Dagster code location: every stage, every table, every check."""
+
+import dagster as dg
+
+import schemas
+from pipeline.definitions import defs
+from pipeline.defs.tables import FOREIGN_KEY_CHECK, SCHEMA_CHECK
+
+
+def _asset_graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_published_table_is_an_asset_in_the_tables_group():
+    graph = _asset_graph()
+    for table in schemas.table_names():
+        node = graph.get(dg.AssetKey(table))
+        assert node.group_name == "tables"
+        assert node.description
+
+
+def test_stages_are_grouped_and_described():
+    graph = _asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["raw_articles"] == "ingest"
+    assert groups["article_extractions"] == "extract"
+    assert groups["parquet_files"] == groups["duckdb_database"] == "publish"
+    assert all(graph.get(key).description for key in graph.get_all_asset_keys())
+
+
+def test_every_table_has_a_blocking_schema_check_and_foreign_key_checks_where_it_has_keys():
+    checks = {(k.asset_key.to_user_string(), k.name): spec for k, spec in _check_specs().items()}
+    for table in schemas.table_names():
+        assert checks[(table, SCHEMA_CHECK)].blocking
+        spec = schemas.load_tables()[table]
+        if spec.foreign_keys:
+            assert checks[(table, FOREIGN_KEY_CHECK)].blocking
+
+
+def _check_specs():
+    specs = {}
+    for asset in defs.assets:
+        for spec in getattr(asset, "check_specs", []):
+            specs[spec.key] = spec
+    return specs
+
+
+def test_the_build_job_and_paths_resource_are_defined():
+    assert defs.resolve_job_def("build") is not None
+    assert "paths" in defs.resources

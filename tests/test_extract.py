@@ -1,0 +1,87 @@
+"""Extraction promises, on sentences written for these tests (not the seed articles)."""
+
+from pipeline.extract import extract_article
+
+ARTICLE = """ date 2026-05-19 Japan and Australia sign rare-earths pact
+CANBERRA - Japan and Australia on Monday signed a memorandum of understanding on rare earths and gallium, Australian Prime Minister Anthony Albanese said.
+The two countries are also nearing finalisation of a framework on lithium hydroxide supply, officials said.
+"This partnership reduces our dependence on China," said Kenji Watanabe, chief executive of Sakura Metals Corp.
+Separately, Chile may approve a joint declaration of intent with Germany on copper next month.
+Indonesia joined the Minerals Security Partnership last week.
+"""
+
+
+def extract(text: str = ARTICLE):
+    return extract_article("test.txt", text)
+
+
+def test_every_mention_span_points_at_its_surface_form():
+    e = extract()
+    for record in [*e.partners, *e.minerals, *e.people, *e.agreements, *e.events]:
+        assert record.spans, record
+        for s in record.spans:
+            sentence = e.sentences[s.sentence]
+            assert sentence.start <= s.start < s.end <= sentence.end
+            assert e.text[s.start : s.end].strip() == e.text[s.start : s.end]
+
+
+def test_aliases_and_grades_resolve_to_canonical_minerals():
+    minerals = {m.mineral_id for m in extract().minerals}
+    assert {"rare_earth_elements", "gallium", "lithium", "copper"} <= minerals
+    e = extract_article("t.txt", "The REEs and battery-grade lithium deal. PGMs too.")
+    assert {m.mineral_id for m in e.minerals} == {"rare_earth_elements", "lithium", "platinum_group_metals"}
+
+
+def test_a_rival_is_not_a_partner():
+    keys = {p.key for p in extract().partners}
+    assert "country:CHN" not in keys
+    assert {"country:JPN", "country:AUS", "country:CHL", "country:DEU", "country:IDN", "bloc:msp"} <= keys
+
+
+def test_people_are_found_by_title_and_by_reporting_verb_with_role_and_country():
+    people = {p.name: p for p in extract().people}
+    assert people["Anthony Albanese"].country_iso3 == "AUS"
+    assert "Prime Minister" in people["Anthony Albanese"].role
+    assert people["Kenji Watanabe"].role.startswith("chief executive")
+    assert people["Kenji Watanabe"].organization == "Sakura Metals Corp"
+
+
+def test_unknown_organisations_are_found_by_name_pattern():
+    partners = {p.name: p for p in extract().partners}
+    assert partners["Sakura Metals Corp"].partner_type == "organization"
+    assert partners["Sakura Metals Corp"].method == "pattern"
+
+
+def test_agreements_have_parties_status_date_and_minerals_from_their_own_clause():
+    agreements = {tuple(sorted(a.parties)): a for a in extract().agreements}
+    mou = agreements[("country:AUS", "country:JPN")]
+    assert mou.status in {"signed", "negotiating"}
+    chile = agreements[("country:CHL", "country:DEU")]
+    assert chile.status == "proposed"
+    assert chile.agreement_type == "joint_declaration"
+    assert "copper" in chile.minerals
+    msp = agreements[("bloc:msp", "country:IDN")]
+    assert msp.agreement_type == "membership" and msp.status == "signed"
+    assert msp.date.iso() == "2026-05"
+
+
+def test_the_signed_mou_is_dated_by_its_weekday():
+    e = extract()
+    signed = [a for a in e.agreements if a.agreement_type == "mou"]
+    assert signed and signed[0].status == "signed"
+    assert signed[0].date.iso() == "2026-05-18"
+
+
+def test_a_named_summit_is_an_event_with_date_and_place():
+    e = extract_article(
+        "s.txt", " date 2026-06-10 Leaders met at the Critical Minerals Summit in Tokyo on Monday with Canada and Japan."
+    )
+    summit = next(ev for ev in e.events if ev.event_type == "summit")
+    assert summit.name == "Critical Minerals Summit"
+    assert summit.date.iso() == "2026-06-08"
+    assert summit.location == "Tokyo" and summit.country_iso3 == "JPN"
+
+
+def test_sloppy_text_does_not_invent_entities():
+    e = extract_article("x.txt", "The rare worlds are similar as the gold standard of iron will in Silicon Valley.")
+    assert e.minerals == [] and e.agreements == [] and e.people == []

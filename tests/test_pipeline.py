@@ -1,0 +1,111 @@
+"""End to end: raw articles -> Dagster assets -> validated tables -> Parquet + DuckDB."""
+
+import shutil
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import schemas
+from pipeline.cli import BuildFailed, build, main
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR
+
+from .conftest import RAW
+
+
+def test_every_table_is_published_as_parquet_with_its_declared_schema(seed_warehouse):
+    for table in schemas.table_names():
+        path = seed_warehouse / PARQUET_DIR / f"{table}.parquet"
+        assert pq.read_schema(path).remove_metadata().equals(schemas.arrow_schema(table).remove_metadata()), table
+
+
+def test_the_duckdb_file_has_every_table_with_the_same_rows_as_parquet(seed_warehouse, seed_db):
+    for table in schemas.table_names():
+        parquet_rows = pq.read_metadata(seed_warehouse / PARQUET_DIR / f"{table}.parquet").num_rows
+        assert seed_db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == parquet_rows
+
+
+def test_each_seed_article_is_published_once_with_its_date(seed_db):
+    rows = dict(seed_db.execute("SELECT source_file, published_date FROM articles").fetchall())
+    assert len(rows) == 5
+    assert str(rows["002_1e0437848bbfa5aa.txt"]) == "2026-02-24"
+    assert rows["000_a0d17a41eb6dd766.txt"] is None
+
+
+def test_the_same_country_across_articles_is_one_partner(seed_db):
+    n = seed_db.execute("SELECT count(*) FROM partners WHERE iso3 = 'CAN'").fetchone()[0]
+    articles = seed_db.execute(
+        "SELECT count(DISTINCT m.article_id) FROM mentions m JOIN partners p ON m.entity_id = p.partner_id WHERE p.iso3 = 'CAN'"
+    ).fetchone()[0]
+    assert n == 1 and articles >= 4
+
+
+def test_every_mention_points_at_its_surface_form_in_the_article(seed_db):
+    texts = {}
+    for source_file, article_id in seed_db.execute("SELECT source_file, article_id FROM articles").fetchall():
+        from pipeline.extract.text import normalize_text
+
+        texts[article_id] = normalize_text((RAW / source_file).read_text(encoding="utf-8")).strip("\n")
+    for article_id, start, end, surface, sentence in seed_db.execute(
+        "SELECT article_id, char_start, char_end, surface, sentence FROM mentions"
+    ).fetchall():
+        assert texts[article_id][start:end] == surface
+        assert surface in sentence
+
+
+def test_readme_queries_run(seed_db):
+    from .test_readme import readme_queries
+
+    for query in readme_queries():
+        result = seed_db.sql(query).fetchall()
+        assert result, query
+
+
+def test_ids_are_stable_across_builds(tmp_path, seed_tables):
+    build(RAW, tmp_path, quiet=True)
+    again = pd.read_parquet(tmp_path / PARQUET_DIR / "partners.parquet")
+    assert sorted(again["partner_id"]) == sorted(seed_tables["partners"]["partner_id"])
+
+
+def test_a_failing_check_blocks_publication_and_keeps_the_previous_warehouse(tmp_path, monkeypatch, capsys):
+    build(RAW, tmp_path, quiet=True)
+    before = (tmp_path / DUCKDB_NAME).read_bytes()
+
+    import pipeline.defs.tables as table_defs
+
+    original = table_defs.build_tables
+
+    def corrupt(*args):
+        tables = original(*args)
+        tables["partners"].loc[0, "partner_type"] = "planet"
+        return tables
+
+    monkeypatch.setattr(table_defs, "build_tables", corrupt)
+    with pytest.raises(BuildFailed, match="partners.pandera_schema"):
+        build(RAW, tmp_path)
+    assert "planet" in capsys.readouterr().err  # the failing rows are shown
+    assert (tmp_path / DUCKDB_NAME).read_bytes() == before
+    con = duckdb.connect(str(tmp_path / DUCKDB_NAME), read_only=True)
+    assert con.execute("SELECT count(*) FROM partners WHERE partner_type = 'planet'").fetchone()[0] == 0
+    con.close()
+
+
+def test_the_cli_exits_non_zero_with_a_one_line_reason(tmp_path, capsys):
+    assert main(["build", "--raw", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w"), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("build failed: raw folder not found") and "\n" not in err
+
+
+def test_bad_files_are_listed_not_lost(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "empty.txt").write_text("")
+    (raw / "copy.txt").write_bytes((RAW / "004_fa55279f4966502b.txt").read_bytes())
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    build(raw, tmp_path / "w", quiet=True)
+    con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
+    published = {r[0] for r in con.execute("SELECT source_file FROM articles").fetchall()}
+    rejected = dict(con.execute("SELECT source_file, reason FROM rejected_articles").fetchall())
+    assert published | set(rejected) == {p.name for p in raw.iterdir()}
+    assert rejected == {"empty.txt": "empty", "copy.txt": "duplicate_of", "binary.txt": "binary"}
