@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pipeline.extract.dates import DateMention, find_dates
 from pipeline.extract.gazetteer import Hit
-from pipeline.extract.partners import PartnerMention
+from pipeline.extract.partners import PARTNER_ROLES, PartnerMention
 from pipeline.extract.records import DateValue, Sentence
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
@@ -43,8 +43,10 @@ class ArticleContext:
     # ------------------------------------------------------------ partners
 
     def usable(self, m: PartnerMention) -> bool:
-        entry = self.entries[m.key]
-        return not m.rival and entry.is_partner and not m.led_by
+        return m.role == "partner" and self.entries[m.key].is_partner
+
+    def is_article_partner(self, m: PartnerMention) -> bool:
+        return m.role in PARTNER_ROLES and self.entries[m.key].is_partner
 
     def partners_in(self, start: int, end: int) -> list[PartnerMention]:
         return [m for m in self.mentions if start <= m.start and m.end <= end and self.usable(m)]

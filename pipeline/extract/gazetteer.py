@@ -36,7 +36,10 @@ def _build(aliases: list[Alias]) -> ahocorasick.Automaton:
     by_surface: dict[str, list[Alias]] = {}
     for a in aliases:
         by_surface.setdefault(a.surface, []).append(a)
+    # Hand-written aliases outrank library names for the same surface ("Congo" -> the DRC).
+    rank = {"alias": 0, "acronym": 0, "metonym": 1, "name": 2, "demonym": 3, "adjective": 3, "capital": 4}
     for surface, options in by_surface.items():
+        options.sort(key=lambda a: rank.get(a.form, 5))
         automaton.add_word(surface, (surface, tuple(options)))
     automaton.make_automaton()
     return automaton

@@ -19,20 +19,56 @@ from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
 
 _LOCATIVE_RE = re.compile(r"(?:\b(?:in|at|from|near|to|into|outside|across)\s+(?:the\s+)?)$", re.IGNORECASE)
 _LED_RE = re.compile(r"^\s*[-–]\s*led\b|^\s+led\b", re.IGNORECASE)
+# "US-based", "Singapore-listed": an attribute of something else, not a party.
+_ATTRIBUTE_RE = re.compile(r"^[-–](?:based|listed|headquartered|registered|owned|born|made|flagged|domiciled)\b", re.IGNORECASE)
+# A country used as the place where something happens or sits ("met in Singapore").
+_PLACE_VERB_RE = re.compile(
+    r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# "Evian, France": a country naming where a city is.
+_CITY_COUNTRY_RE = re.compile(r"\b(?:in|at)\s+(?P<city>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+$")
+# "Malaysian operations", "Chilean mine": a facility's location.
+_FACILITY_RE = re.compile(
+    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit)\b",
+    re.IGNORECASE,
+)
+# "on the sidelines of the G20 summit": a grouping as a venue.
+_VENUE_BEFORE_RE = re.compile(
+    r"\b(?:sidelines|margins|side-lines)\s+of\s+(?:the\s+)?$|\bat\s+the\s+$|\bseat\s+at\s+the\s+$", re.IGNORECASE
+)
+_VENUE_AFTER_RE = re.compile(
+    r"^(?:['’]s)?\s+(?:leaders['’]?\s+)?(?:summit|meeting|ministerial|sidelines|presidency|leaders|gathering|conference)\b",
+    re.IGNORECASE,
+)
 _METONYM_FORMS = {"capital", "metonym"}
+_STATE_RE = re.compile(r"\b(?:state|state-owned|state-run|government-owned|national|sovereign)\b", re.IGNORECASE)
+# Roles that make a name a partner of the article; only "partner" makes it a party to an agreement.
+PARTNER_ROLES = {"partner", "leader"}
+_OWNER_GAP_RE = re.compile(
+    r"^(?:['’]s)?(?:\s+(?:state|state-owned|state-run|government-owned|national|public|private|nuclear|mining|copper|lithium|nickel|rare|earths?|metals?|tungsten|uranium|cobalt|steel|battery|magnet|chemicals?|energy|oil|sovereign|wealth|investment|fund|firm|company|miner|producer|processor|refiner|group|giant|conglomerate|trader|maker|manufacturer|carmaker|utility|holding|major|explorer|developer|smelter|the|its|a|an)\b)*\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class PartnerMention:
-    """One occurrence of a partner in the text, with how it is used there."""
+    """One occurrence of a partner in the text, and how the text uses it there.
+
+    role: partner (takes part), rival (dependence on, export controls), leader ("US-led"),
+    attribute ("US-based"), owner ("France's Orano"), venue ("the G20 summit"), place.
+    """
 
     key: str
     start: int
     end: int
     sentence: int
     form: str
-    rival: bool = False
-    led_by: bool = False  # "United States-led grouping": the leader, not a party
+    role: str = "partner"
+
+    @property
+    def rival(self) -> bool:
+        return self.role == "rival"
 
 
 @cache
@@ -41,24 +77,63 @@ def _rival_re(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
-    """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls")."""
+    """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
+    "China, which refines 90% of the world's rare earths")."""
     pattern = _rival_re(tuple(vocab.cues["rival_cues"]))
     before = text[max(sentence.start, start - 32) : start]
-    after = text[end : min(sentence.end, end + 32)]
     for m in pattern.finditer(before):
-        between = before[m.end() :]
-        if not re.search(r"[.;]", between):
+        if not re.search(r"[.;]", before[m.end() :]):
             return True
+    after = text[end : min(sentence.end, end + 70)]
+    relative = re.match(r"^(?:['’]s)?\s*,\s*(?:which|that|the)\b", after)
     m = pattern.search(after)
-    return bool(m and not re.search(r"[.;,]", after[: m.start()]) and m.start() <= 24)
+    if m is None:
+        return False
+    if relative:
+        return m.start() <= 60 and not re.search(r"[.;]", after[: m.start()])
+    return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
+
+
+def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts: list[int]) -> str:
+    before = text[max(sentence.start, hit.start - 40) : hit.start]
+    after = text[hit.end : min(sentence.end, hit.end + 40)]
+    kind = hit.target.split(":")[0]
+    if kind == "bloc" and (_VENUE_BEFORE_RE.search(before) or _VENUE_AFTER_RE.match(after)):
+        return "venue"
+    if kind == "org":
+        return "partner"
+    if _LED_RE.match(after):
+        return "leader"
+    if _ATTRIBUTE_RE.match(after):
+        return "attribute"
+    if kind == "country":
+        if before.endswith(("non-", "non–", "anti-")) or is_rival_context(text, hit.start, hit.end, sentence, vocab):
+            return "rival"
+        city = _CITY_COUNTRY_RE.search(before)
+        if _PLACE_VERB_RE.search(before) or (
+            city and city.group("city") in vocab.cities and not _names_partner(city.group("city"), vocab)
+        ):
+            return "place"
+        if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
+            return "place"
+        for org_start in org_starts:
+            gap = text[hit.end : org_start]
+            if hit.end <= org_start <= hit.end + 60 and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
+                return "owner"  # "France's Orano": the company's home, not a party (a state company is)
+    return "partner"
+
+
+def _names_partner(name: str, vocab: Vocabulary) -> bool:
+    return name in vocab.partner_surfaces
 
 
 def partner_mentions(
     text: str, sentences: list[Sentence], hits: list[Hit], vocab: Vocabulary
 ) -> tuple[list[PartnerMention], list[tuple[Hit, int]]]:
-    """Partner mentions, and the place names used as locations (for events)."""
+    """Partner mentions (with their role), and the place names used as locations (for events)."""
     mentions: list[PartnerMention] = []
     places: list[tuple[Hit, int]] = []
+    org_starts = [h.start for h in hits if h.target.startswith("org:")]
     for hit in hits:
         if not hit.target.startswith(("country:", "bloc:", "region:", "org:")):
             continue
@@ -69,15 +144,16 @@ def partner_mentions(
         if hit.alias.form in _METONYM_FORMS and _LOCATIVE_RE.search(text[max(sentence.start, hit.start - 16) : hit.start]):
             places.append((hit, index))
             continue
-        rival = hit.target.startswith("country:") and is_rival_context(text, hit.start, hit.end, sentence, vocab)
-        led_by = bool(_LED_RE.match(text[hit.end : hit.end + 8]))
-        mentions.append(PartnerMention(hit.target, hit.start, hit.end, index, hit.alias.form, rival, led_by))
+        role = _role(text, hit, sentence, vocab, org_starts)
+        mentions.append(PartnerMention(hit.target, hit.start, hit.end, index, hit.alias.form, role))
     return mentions, places
 
 
 # ---------------------------------------------------------------- organisations by pattern
 
-_CAP = r"(?:[A-Z][\w'’&.-]*|[A-Z]{2,})"
+# Upper-case letters, accented ones included ("Kivu Étain SA").
+UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
+_CAP = rf"(?:[{UPPER}][\w'’&.-]*)"
 _CONNECT = r"(?:of|and|for|the|de|del|&)"
 
 
@@ -85,14 +161,15 @@ _CONNECT = r"(?:of|and|for|the|de|del|&)"
 def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Pattern[str]:
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
-    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix}))(?![\w])"
+    tail = rf"(?:\s+(?:for|of)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})?)?"
+    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix})(?![\w]){tail})"
     government = (
         rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
     )
     return re.compile(rf"{named}|{government}")
 
 
-_ORG_STOP_FIRST = {"The", "A", "An", "This", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From"}  # fmt: skip
+_ORG_STOP_FIRST = {"The", "A", "An", "This", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed"}  # fmt: skip
 # Words that say what a body does but not which body it is: a name made only of these
 # (plus countries) is a topic ("India Critical Minerals"), not an organisation.
 _GENERIC_ORG_WORDS = {
@@ -102,14 +179,49 @@ _GENERIC_ORG_WORDS = {
     "Strategic", "Natural", "National", "Global", "International", "Annual", "Joint", "Ministerial", "Union",
     "Heavy", "Steel", "Clean", "Green", "Renewable", "New", "Advanced", "Technology", "Technologies", "Security",
     "Supply", "Chain", "Chains", "Investment", "Development", "Trade", "Economic", "Bilateral", "Federal", "State",
+    "Working", "Task", "Force", "Steering", "Committee", "Policy", "Press", "Office", "Week",
 }  # fmt: skip
-_WEAK_SUFFIXES = {"Mining", "Minerals", "Resources", "Metals", "Materials", "Energy", "Lithium", "Industries", "Exploration", "Refining", "Battery", "Batteries", "Group", "Fund", "Bank", "Council", "Commission", "Agency", "Authority", "Institute", "Survey", "Partners", "Ventures", "Enterprises"}  # fmt: skip
 _PERSON_TITLE_RE = re.compile(
-    r"\b(?:Minister|President|Ambassador|Secretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
+    r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
 )
 _NAME_CONTINUES_RE = re.compile(
     r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration)\b"
 )
+# "Ohio-based", "Austria's", "Perth-listed": words that describe an organisation but are not its name.
+_DESCRIPTOR_TOKEN_RE = re.compile(r"[\w.-]+[-–](?:based|listed|headquartered|registered|owned|run)$|.+['’]s$", re.IGNORECASE)
+# Bodies that study, report or govern rather than take part.
+_NON_PARTNER_RE = re.compile(
+    r"\b(?:Institute|University|Universities|Centre|Center|Foundation|Observatory|Think|Academy|School|Press|Newspaper|News|Media|Policy)\b"
+)
+_GOVERNMENT_RE = re.compile(
+    r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b"
+)
+# "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
+_DESCRIBED_ORG_RE = re.compile(
+    r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)\s+"
+    r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
+)
+
+
+_LEGAL_SUFFIXES = {"Limited", "Ltd", "Corp", "Corporation", "Inc", "PLC", "plc", "LLC", "AG", "GmbH", "SA", "S.A",
+                   "SpA", "NV", "N.V", "BV", "Pty", "JSC", "Tbk", "Pte", "Bhd", "Berhad", "SAS", "Oyj", "ASA", "AB",
+                   "Ltda", "KK", "Company", "Co", "Organization", "Organisation"}  # fmt: skip
+_INSIDE_NAME_RE = re.compile(
+    r"\b(?:Roadmap|Agreement|Partnership|Framework|Declaration|Memorandum|Initiative|Plan|Strategy|Programme|Program|Act|Alliance)\s+(?:on|for|of)\s+(?:the\s+)?$"
+)
+
+
+def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) -> bool:
+    """Whether a name has a word that singles out one body (not generic, not a place)."""
+    return any(
+        not _DESCRIPTOR_TOKEN_RE.fullmatch(w)
+        and w not in _GENERIC_ORG_WORDS
+        and w.lower() not in {"of", "and", "for", "the", "&", "de", "del"}
+        and w.rstrip(".,") not in suffixes
+        and w not in place_words
+        and not all(part in place_words for part in re.split(r"[-–]", w))
+        for w in name.split()
+    )
 
 
 @dataclass(frozen=True)
@@ -118,40 +230,73 @@ class OrgMatch:
     end: int
     name: str
     government: bool
+    partner: bool = True
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading articles and descriptors ("Ohio-based", "Western Australia's") and trailing punctuation."""
+    tokens = list(re.finditer(r"\S+", text[start:end]))
+    cut = 0
+    for i, w in enumerate(tokens[:5]):
+        if _DESCRIPTOR_TOKEN_RE.fullmatch(w.group(0)) or (i == cut and w.group(0) in _ORG_STOP_FIRST):
+            cut = i + 1
+    if 0 < cut < len(tokens):
+        start += tokens[cut].start()
+    while end > start and text[end - 1] in ".,;:":
+        end -= 1
+    return start, end
 
 
 def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = None) -> list[OrgMatch]:
-    """Organisation names not in the vocabulary: "Andes Lithium Corp", "Ministry of Mines"."""
-    pattern = _org_pattern(tuple(vocab.cues["org_suffixes"]), tuple(vocab.cues["government_bodies"]))
-    place_words = {text[h.start : h.end] for h in hits or [] if h.target.startswith(("country:", "region:", "bloc:"))}
-    found: list[OrgMatch] = []
+    """Organisation names not in the vocabulary: "Andes Lithium Corp", "Ministry of Mines",
+    "state miner Vinacomin"."""
+    suffixes = tuple(vocab.cues["org_suffixes"])
+    pattern = _org_pattern(suffixes, tuple(vocab.cues["government_bodies"]))
+    hits = hits or []
+    place_words = {text[h.start : h.end] for h in hits if h.target.startswith(("country:", "region:", "bloc:"))}
+    known = [(h.start, h.end) for h in hits if h.target.startswith("org:")]
+    spans: list[tuple[int, int, bool]] = []
     for m in pattern.finditer(text):
         government = m.group("gov") is not None
-        start = m.start()
-        words = m.group(0).split()
-        while words and words[0] in _ORG_STOP_FIRST:
-            start += len(words[0]) + 1
-            words = words[1:]
-        if not words:
-            continue
-        name = " ".join(words).rstrip(".,")
-        if _PERSON_TITLE_RE.search(name) or _NAME_CONTINUES_RE.match(text[m.end() : m.end() + 40]):
-            continue
-        if re.match(r"(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?)\b", name):
-            government = True
+        # "Hanbit Advanced Materials and Kambalda Battery Metals Ltd": two names.
+        pieces = [(m.start(), m.end())]
         if not government:
-            if len(words) < 2:
-                continue
-            distinctive = [
-                w for w in words
-                if w not in _GENERIC_ORG_WORDS and w.lower() not in {"of", "and", "for", "the", "&", "de", "del"}
-                and w.rstrip(".,") not in vocab.cues["org_suffixes"] and w not in place_words
-                and not all(part in place_words for part in re.split(r"[-–]", w))
-            ]  # fmt: skip
-            if not distinctive:
-                continue
-        found.append(OrgMatch(start, start + len(name), name, government))
-    return found
+            for a in re.finditer(r"\s+and\s+", m.group(0)):
+                left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
+                if (
+                    left.split()[-1] in suffixes
+                    and _distinctive(left, suffixes, place_words)
+                    and _distinctive(right, suffixes, place_words)
+                ):
+                    pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
+                    break
+        spans += [(s, e, government) for s, e in pieces]
+    for m in _DESCRIBED_ORG_RE.finditer(text):
+        spans.append((m.start("name"), m.end("name"), False))
+    found: list[OrgMatch] = []
+    for raw_start, raw_end, government in spans:
+        start, end = _trim(text, raw_start, raw_end)
+        name = text[start:end]
+        words = name.split()
+        if not words or any(a < end and start < b for a, b in known):
+            continue
+        if _PERSON_TITLE_RE.search(name) or _NAME_CONTINUES_RE.match(text[raw_end : raw_end + 40]):
+            continue
+        if _INSIDE_NAME_RE.search(text[max(0, start - 30) : start]):
+            continue  # "Joint Roadmap on Sustainable Raw Materials ...": part of an instrument's name
+        government = government or bool(_GOVERNMENT_RE.match(name))
+        legal = words[-1].rstrip(".,") in _LEGAL_SUFFIXES and len(words) >= 2
+        if not government and not legal and not _distinctive(name, suffixes, place_words):
+            continue
+        partner = not government and not _NON_PARTNER_RE.search(name)
+        found.append(OrgMatch(start, end, name, government, partner))
+    # Overlapping candidates: keep the longest.
+    found.sort(key=lambda o: (-(o.end - o.start), o.start))
+    kept: list[OrgMatch] = []
+    for o in found:
+        if all(o.end <= k.start or o.start >= k.end for k in kept):
+            kept.append(o)
+    return sorted(kept, key=lambda o: o.start)
 
 
 def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabulary) -> str | None:
@@ -180,8 +325,8 @@ def pattern_org_entry(match: OrgMatch, country: str | None) -> PartnerEntry:
         match.name,
         "organization",
         country_iso3=country,
-        kind="ministry" if match.government else "company",
-        is_partner=not match.government,
+        kind="ministry" if match.government else "company" if match.partner else "institute",
+        is_partner=match.partner,
     )
 
 
@@ -192,7 +337,7 @@ def build_partner_records(
     records: dict[str, PartnerRecord] = {}
     for m in mentions:
         entry = entries[m.key]
-        if m.rival or not entry.is_partner:
+        if m.role not in PARTNER_ROLES or not entry.is_partner:
             continue
         method = methods.get(m.key, "gazetteer")
         record = records.get(m.key)

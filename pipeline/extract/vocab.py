@@ -75,6 +75,13 @@ class Vocabulary:
     version: str
     usage: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def partner_surfaces(self) -> frozenset[str]:
+        """Every surface form that names a country, bloc, region or organisation."""
+        if not hasattr(self, "_partner_surfaces"):
+            self._partner_surfaces = frozenset(a.surface for a in self.aliases if not a.target.startswith(("mineral", "not_")))
+        return self._partner_surfaces
+
     def country_key(self, iso3: str) -> str:
         return f"country:{iso3}"
 
@@ -149,8 +156,35 @@ def _grouping_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], li
     return entries, aliases
 
 
+_LEGAL_TAIL_RE = re.compile(
+    r"[\s,]+(?:limited|ltd|corp|corporation|inc|plc|llc|ag|gmbh|s\.?a|spa|n\.?v|bv|pty|jsc|tbk|pte|bhd|berhad|sas|co|company)\.?$",
+    re.IGNORECASE,
+)
+
+
 def org_key(name: str) -> str:
-    return "org:" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    """An organisation's identity: its name without legal form ("X Corp" = "X Corporation" = "X")."""
+    base = name
+    while True:
+        shorter = _LEGAL_TAIL_RE.sub("", base)
+        if shorter == base or not shorter.strip():
+            break
+        base = shorter
+    return "org:" + re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")
+
+
+_LEGAL_VARIANTS = [("Corporation", "Corp"), ("Limited", "Ltd"), ("Company", "Co"), ("Incorporated", "Inc")]
+
+
+def _legal_variants(name: str) -> set[str]:
+    """ "X Corporation" is also written "X Corp" and "X Corp."."""
+    out = {name}
+    for long, short in _LEGAL_VARIANTS:
+        if name.endswith(" " + long):
+            out |= {name[: -len(long)] + short, name[: -len(long)] + short + "."}
+        elif name.endswith(" " + short):
+            out.add(name[: -len(short)] + long)
+    return out
 
 
 def _org_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], list[Alias]]:
@@ -166,9 +200,11 @@ def _org_entries(data: dict[str, Any]) -> tuple[dict[str, PartnerEntry], list[Al
             kind=org.get("kind"),
             is_partner=org.get("partner", True),
         )
-        aliases.append(Alias(org["name"], key, "name", True))
+        for variant in _legal_variants(org["name"]):
+            aliases.append(Alias(variant, key, "name", True))
         for surface in org.get("aliases", []):
-            aliases.append(Alias(surface, key, "acronym" if surface.isupper() else "alias", True))
+            for variant in _legal_variants(surface):
+                aliases.append(Alias(variant, key, "acronym" if surface.isupper() else "alias", True))
     return entries, aliases
 
 
