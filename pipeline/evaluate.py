@@ -25,7 +25,7 @@ import pycountry
 
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.people import normalize_name
-from pipeline.extract.vocab import org_key
+from pipeline.extract.vocab import load_vocabulary, org_key
 
 IGNORED_PARTNERS = {"IND"}
 TABLES = ["partners", "minerals", "people", "agreements", "events"]
@@ -192,7 +192,7 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
         for i in ids["partner"]:
             forms = m.loc[(m["entity_type"] == "partner") & (m["entity_id"] == i), "surface"]
             surfaces[partner_key[i]] = {canonical_partner(f) for f in forms}
-        pairs = _greedy(g, p, lambda a, b: 2 if a == b else 1 if a in surfaces.get(b, set()) else None)
+        pairs = _greedy(g, p, lambda a, b, surfaces=surfaces: 2 if a == b else 1 if a in surfaces.get(b, set()) else None)
         _add(report.scores["partners"], len(pairs), len(p) - len(pairs), len(g) - len(pairs))
         detail["partners"] = {"missed": [g[i] for i in set(range(len(g))) - {i for i, _ in pairs}],
                               "extra": [p[j] for j in set(range(len(p))) - {j for _, j in pairs}]}  # fmt: skip
@@ -212,8 +212,8 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
                             "extra": [pp[j] for j in set(range(len(pp))) - {j for _, j in pairs}]}  # fmt: skip
 
         # agreements
-        ga = [({canonical_partner(x) for x in a["parties"]}, a) for a in gold["agreements"]]
-        pa = [({partner_key[x] for x in parties.get(i, [])}, i) for i in ids["agreement"]]
+        ga = [(_expand_blocs({canonical_partner(x) for x in a["parties"]}), a) for a in gold["agreements"]]
+        pa = [(_expand_blocs({partner_key[x] for x in parties.get(i, [])}), i) for i in ids["agreement"]]
 
         def agreement_score(g_item, p_item, aid=aid):
             if g_item[0] != p_item[0]:
@@ -268,6 +268,16 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
         }
         report.details.append(detail)
     return report
+
+
+def _expand_blocs(parties: set[str]) -> set[str]:
+    """A grouping with fixed membership as a party is its members ("the Quad" = AUS, IND, JPN, USA)."""
+    vocab = load_vocabulary()
+    out = set()
+    for p in parties:
+        entry = vocab.partners.get(p)
+        out |= set(entry.members) if entry is not None and entry.members else {p}
+    return out
 
 
 def _add(score: Score, tp: int, fp: int, fn: int) -> None:

@@ -20,7 +20,8 @@ from pipeline.extract.partners import (
     partner_mentions,
     pattern_org_entry,
 )
-from pipeline.extract.people import extract_people
+from pipeline.extract.partners import _GENERIC_ORG_WORDS
+from pipeline.extract.people import _NOT_NAME, extract_people
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
 from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
@@ -43,14 +44,36 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
     for match in find_pattern_orgs(text, vocab, hits):
         if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
             continue
+        acronym = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", text[match.end : match.end + 14])
+        known = next((h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)), None)
+        if known:
+            # "Korea Mine Rehabilitation ... Corporation (KOMIR)": a long form of a known organisation.
+            out.append(Hit(match.start, match.end, Alias(match.name, known, "alias", True)))
+            continue
         entry = pattern_org_entry(match, org_country(match.name, text, match.start, hits, vocab))
         entries.setdefault(entry.key, entry)
         out.append(Hit(match.start, match.end, Alias(match.name, entry.key, "pattern", True)))
-        acronym = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", text[match.end : match.end + 14])
         if acronym:
             for m in re.finditer(rf"\b{re.escape(acronym.group(1))}\b", text):
                 out.append(Hit(m.start(), m.end(), Alias(acronym.group(1), entry.key, "acronym", True)))
+        short = _short_name(match.name, hits)
+        if short:
+            # "Keystone Strategic Metals Corp" is "Keystone" in later sentences.
+            for m in re.finditer(rf"\b{re.escape(short)}\b(?![’']s\s+[a-z]+\s+(?:Minister|President))", text):
+                if not (match.start <= m.start() < match.end):
+                    out.append(Hit(m.start(), m.end(), Alias(short, entry.key, "acronym", True)))
     return out
+
+
+def _short_name(name: str, hits: list[Hit]) -> str | None:
+    """The distinctive first word of a multi-word company name, when it can stand alone."""
+    words = name.split()
+    first = words[0]
+    if len(words) < 2 or len(first) < 4 or not first.isalpha() or not first[0].isupper() or first.isupper():
+        return None
+    if first in _GENERIC_ORG_WORDS or first in _NOT_NAME or first in load_vocabulary().partner_surfaces:
+        return None
+    return first
 
 
 def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
@@ -64,7 +87,7 @@ def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
     entries: dict[str, PartnerEntry] = dict(vocab.partners)
     org_hits = _pattern_org_hits(text, vocab_hits, entries)
     hits = select_longest(vocab_hits + org_hits)
-    mentions, places = partner_mentions(text, sentences, hits, vocab)
+    mentions, places = partner_mentions(text, sentences, hits, vocab, entries)
     methods = {h.target: "pattern" for h in org_hits}
     ctx = ArticleContext(
         text=text,

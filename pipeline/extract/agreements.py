@@ -17,6 +17,7 @@ from functools import cache
 
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.records import AgreementRecord, DateValue, Span
+from pipeline.extract.text import sentence_index
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
@@ -35,6 +36,8 @@ _TALKS_RE = re.compile(
     r"\b(?:(?:held |holding |in |hold )?talks|talking|negotiat(?:e|es|ed|ing)|in discussions?)\s+(?:to|with)\s+",
     re.IGNORECASE,
 )
+_TALKS_ON_RE = re.compile(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:in|holding)\s+(?:advanced\s+)?(?:talks|negotiations|discussions)\s+(?=on|over|about|for|regarding)", re.IGNORECASE)
+_ABOUT_RE = re.compile(r"\s*(?:over|on|about|for|regarding|to\s+(?:sign|conclude|finali[sz]e|agree))\s+(?:a|an|the|its|their)?\s*(?:[\w-]+\s+){0,4}", re.IGNORECASE)
 _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
@@ -90,6 +93,15 @@ def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...
     return tuple((k, tuple(v)) for k, v in d.items())
 
 
+def _is_headline(sentence: str) -> bool:
+    """Title Case Headline Without A Full Stop: capitals there do not make names."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+    if len(words) < 3 or sentence.rstrip().endswith("."):
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    return sum(w[0].isupper() for w in long_words) >= 0.7 * max(1, len(long_words))
+
+
 def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
     """Start of a capitalised name ending at an instrument word ("India-Australia Critical Minerals Investment")."""
     text = ctx.text
@@ -110,8 +122,8 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
             pos = lo + w.start()
         else:
             break
-    # Do not start a name with a connector or an article.
-    m = re.match(r"(?:(?:of|on|for|and|the|&|The)\s+)+", text[pos:start])
+    # Do not start a name with a connector, an article, a possessive or a sentence opener.
+    m = re.match(r"(?:(?:of|on|for|and|the|&|The|Under|Today['’]s|This|That|A|An|In|On|At|By|With|\S+['’]s)\s+)+", text[pos:start])
     if m:
         pos += m.end()
     return pos
@@ -124,6 +136,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
     weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
     named_orgs = [(m.start, m.end) for m in ctx.mentions if m.sentence == index]
+    headline = _is_headline(text[s.start : s.end])
     found: list[_Instrument] = []
     for m in pattern.finditer(text, s.start, s.end):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in named_orgs):
@@ -131,7 +144,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         kind = kinds[m.lastgroup]
         word = m.group(0)
         instrument = _Instrument(m.start(), m.end(), kind, bool(weak_re.match(word)))
-        if word[:1].isupper() and m.start() > s.start:
+        if word[:1].isupper() and m.start() > s.start and not headline:
             name_start = _named_prefix(ctx, m.start(), s.start)
             if name_start < m.start():
                 instrument.name = text[name_start : m.end()]
@@ -161,7 +174,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         blocs = [p for p in ctx.partners_in(m.end(), min(s.end, m.end() + 70)) if ctx.entries[p.key].partner_type == "bloc"]
         if blocs:
             found.append(_Instrument(m.start(), blocs[0].end, "membership", False, parties=[blocs[0].key], topic="membership"))
-    # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil").
+    # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil");
+    # "X is in talks with Y over an offtake deal": the deal is what is negotiated, between X and Y.
     for m in _TALKS_RE.finditer(text, s.start, s.end):
         end = s.end
         br = _BREAK_RE.search(text, m.end(), s.end)
@@ -175,11 +189,30 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
                 break
             partners.append(p)
             pos = p.end
-        if partners and not any(i.start <= m.start() < i.end + 40 for i in found):
-            for p in partners:
-                found.append(
-                    _Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=[p.key], status="negotiating")
-                )
+        if not partners or any(i.start <= m.start() < i.end + 40 for i in found):
+            continue
+        subject = [p.key for p in ctx.partners_in(s.start, m.start()) if ctx.entries[p.key].partner_type != "bloc"][-1:]
+        subject_kind = ctx.entries[subject[0]].partner_type if subject else None
+        about = next((i for i in found if i.start >= pos and _ABOUT_RE.fullmatch(text[pos : i.start])), None)
+        if about is not None:
+            about.parties = subject + [p.key for p in partners]
+            about.status = "negotiating"
+            about.weak = False
+            continue
+        for p in partners:
+            # An organisation negotiates for itself; a country's talks are the home country's.
+            parties = subject + [p.key] if subject_kind == "organization" or ctx.entries[p.key].partner_type == "organization" else [p.key]
+            found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=parties, status="negotiating"))
+    # "X and Y are in talks on a joint project": the negotiators are the subjects.
+    for m in _TALKS_ON_RE.finditer(text, s.start, s.end):
+        subjects = [p.key for p in ctx.partners_in(s.start, m.start())]
+        if len(subjects) < 2 or any(i.start <= m.start() < i.end + 40 for i in found):
+            continue
+        about = next((i for i in found if i.start >= m.end() and _ABOUT_RE.fullmatch(" " + text[m.end() : i.start])), None)
+        if about is not None:
+            about.parties, about.status, about.weak = subjects, "negotiating", False
+        else:
+            found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=subjects, status="negotiating"))
     # "formalise cooperation": a proposed agreement.
     for m in _FORMALISE_RE.finditer(text, s.start, s.end):
         if not any(i.start <= m.start() < i.end for i in found):
@@ -251,17 +284,39 @@ def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | N
 
 
 def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> list:
-    """Partners in the instrument's clause: all of the left part, and on the right only those
-    named right after it ("agreement with Brazil", "talks in Zambia") and the list they start."""
+    """Partners in the instrument's clause: all of the left part; on the right, those named
+    right after it or introduced by with / between / to ("agreement with Brazil", "supply
+    platinum to German catalyst maker X"), and the lists they start. When the left part names
+    nobody, the sentence's subject (before an apposition) stands in."""
+    text = ctx.text
     out = ctx.partners_in(lo, inst.end)  # the left part and the instrument's own name
+    if not out:
+        sentence = ctx.sentences[sentence_index(ctx.sentences, inst.start)]
+        before = [m for m in ctx.partners_in(sentence.start, lo) if ctx.entries[m.key].partner_type != "region"]
+        out = before[:1]
     pos = inst.end
     for m in ctx.partners_in(inst.end, hi):
-        gap = ctx.text[pos : m.start]
-        if m.start - inst.end <= 60 or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap):
+        gap = text[pos : m.start]
+        introduced = re.search(r"\b(?:with|between|to|from|and)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
+        if m.start - inst.end <= 60 or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap) or (introduced and m.start - inst.end <= 120):
             out.append(m)
             pos = m.end
         else:
             break
+    return out
+
+
+def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
+    """An organisation stands for itself: its home country is not a further party when the
+    organisation signs ("Codelco signed with Hessenkupfer AG"); a region is a party only when
+    nobody more specific is."""
+    parties = list(dict.fromkeys(parties))
+    orgs = [p for p in parties if ctx.entries[p].partner_type == "organization"]
+    homes = {f"country:{ctx.entries[p].country_iso3}" for p in orgs if ctx.entries[p].country_iso3}
+    out = [p for p in parties if p not in homes]
+    specific = [p for p in out if ctx.entries[p].partner_type != "region"]
+    if len(specific) >= 2:
+        out = specific
     return out
 
 
@@ -369,6 +424,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 if inst.weak or topic_partner is None or not (status or inst.name):
                     continue
                 parties = [topic_partner]
+            parties = _tidy_parties(ctx, parties)
             own_country_orgs = [
                 p
                 for p in parties

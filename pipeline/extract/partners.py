@@ -45,10 +45,9 @@ _METONYM_FORMS = {"capital", "metonym"}
 _STATE_RE = re.compile(r"\b(?:state|state-owned|state-run|government-owned|national|sovereign)\b", re.IGNORECASE)
 # Roles that make a name a partner of the article; only "partner" makes it a party to an agreement.
 PARTNER_ROLES = {"partner", "leader"}
-_OWNER_GAP_RE = re.compile(
-    r"^(?:['’]s)?(?:\s+(?:state|state-owned|state-run|government-owned|national|public|private|nuclear|mining|copper|lithium|nickel|rare|earths?|metals?|tungsten|uranium|cobalt|steel|battery|magnet|chemicals?|energy|oil|sovereign|wealth|investment|fund|firm|company|miner|producer|processor|refiner|group|giant|conglomerate|trader|maker|manufacturer|carmaker|utility|holding|major|explorer|developer|smelter|the|its|a|an)\b)*\s*$",
-    re.IGNORECASE,
-)
+# "France's Orano", "Japanese trading house Marunaka Corp": a nationality or possessive, then at
+# most a few lower-case descriptor words, then the company.
+_OWNER_GAP_RE = re.compile(r"^(?:['’]s)?(?:\s+[a-z][\w-]*){0,4}\s*$")
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,8 @@ def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts
             return "place"
         for org_start in org_starts:
             gap = text[hit.end : org_start]
-            if hit.end <= org_start <= hit.end + 60 and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
+            owner_form = hit.alias.form == "demonym" or gap.startswith(("'s", "’s"))
+            if hit.end <= org_start <= hit.end + 60 and owner_form and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
                 return "owner"  # "France's Orano": the company's home, not a party (a state company is)
     return "partner"
 
@@ -128,12 +128,13 @@ def _names_partner(name: str, vocab: Vocabulary) -> bool:
 
 
 def partner_mentions(
-    text: str, sentences: list[Sentence], hits: list[Hit], vocab: Vocabulary
+    text: str, sentences: list[Sentence], hits: list[Hit], vocab: Vocabulary, entries: dict[str, PartnerEntry]
 ) -> tuple[list[PartnerMention], list[tuple[Hit, int]]]:
     """Partner mentions (with their role), and the place names used as locations (for events)."""
     mentions: list[PartnerMention] = []
     places: list[tuple[Hit, int]] = []
-    org_starts = [h.start for h in hits if h.target.startswith("org:")]
+    # Companies have owners; a ministry or agency is its country ("Peru's Ministry of Energy").
+    org_starts = [h.start for h in hits if h.target.startswith("org:") and entries[h.target].is_partner]
     for hit in hits:
         if not hit.target.startswith(("country:", "bloc:", "region:", "org:")):
             continue
@@ -185,7 +186,7 @@ _PERSON_TITLE_RE = re.compile(
     r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
 )
 _NAME_CONTINUES_RE = re.compile(
-    r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration)\b"
+    r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration|Service|Services|Office|Bureau|Province|Region|Basin|Belt|Valley|District|Zone)\b"
 )
 # "Ohio-based", "Austria's", "Perth-listed": words that describe an organisation but are not its name.
 _DESCRIPTOR_TOKEN_RE = re.compile(r"[\w.-]+[-–](?:based|listed|headquartered|registered|owned|run)$|.+['’]s$", re.IGNORECASE)
