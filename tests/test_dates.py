@@ -60,3 +60,12 @@ def test_publication_date_styles():
     assert find_published_date("Posted on 2025/11/04\nText")[0] == dt.date(2025, 11, 4)
     assert find_published_date("March 3, 2026 — The minister")[0] == dt.date(2026, 3, 3)
     assert find_published_date("TOKYO, March 3 (Reuters) - Japan said")[0] is None
+
+
+def test_a_month_ahead_in_a_future_sentence_is_next_year():
+    december = dt.date(2025, 12, 9)
+    assert resolved("France takes over the presidency in January and will host the summit next June.", december) == [
+        "2026-01",
+        "2026-06",
+    ]
+    assert resolved("In June, leaders adopted an action plan.", december) == ["2025-06"]

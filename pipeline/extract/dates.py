@@ -138,11 +138,13 @@ _ABSOLUTE_PATTERNS = [
     # March 13 / 13 March (year from the publication date)
     ("md", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
     ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})\b")),
-    # in March / early March (year from the publication date)
+    # next June / last March / this May (relative to the publication date)
+    ("rm", re.compile(rf"\b(?P<rel>next|last|this|coming)\s+(?P<m>{MONTH_RE})\b(?!\s+\d)", re.IGNORECASE)),
+    # in March / early March (year from the publication date and the tense)
     (
         "m",
         re.compile(
-            rf"\b(?:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)"
+            rf"\b(?i:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)"
         ),
     ),
     # in 2022, since 2019, fiscal 2025; a year closing a capitalised name ("Week 2026")
@@ -159,7 +161,7 @@ def _month(name: str) -> int:
     return MONTHS[name.lower().rstrip(".")]
 
 
-def _absolute(kind: str, m: re.Match[str], published: dt.date | None) -> DateValue | None:
+def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bool = False) -> DateValue | None:
     g = m.groupdict()
     try:
         if kind == "ymd":
@@ -175,7 +177,21 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None) -> DateVal
         if kind == "m":
             if published is None:
                 return None
-            return DateValue(dt.date(published.year, _month(g["m"]), 1), "month")
+            month = _month(g["m"])
+            year = published.year
+            if future and month < published.month:
+                year += 1  # "takes over the presidency in January" written in December
+            return DateValue(dt.date(year, month, 1), "month")
+        if kind == "rm":
+            if published is None:
+                return None
+            month, rel = _month(g["m"]), g["rel"].lower()
+            year = published.year
+            if rel in {"next", "coming"} and month <= published.month:
+                year += 1
+            elif rel == "last" and month >= published.month:
+                year -= 1
+            return DateValue(dt.date(year, month, 1), "month")
         if kind == "y":
             return _year_value(int(g["y"]))
     except ValueError:
@@ -191,6 +207,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    future = bool(_FUTURE_RE.search(sentence))
     for kind, pattern in _ABSOLUTE_PATTERNS:
         for m in pattern.finditer(sentence):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
@@ -199,8 +216,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             if not free(a, b):
                 continue
             taken.append((a, b))
-            found.append(DateMention(a, b, _absolute(kind, m, published), sentence[a:b]))
-    future = bool(_FUTURE_RE.search(sentence))
+            found.append(DateMention(a, b, _absolute(kind, m, published, future), sentence[a:b]))
     for m in _RELATIVE_RE.finditer(sentence):
         if not free(*m.span()):
             continue

@@ -96,6 +96,12 @@ def normalize_name(name: str) -> str:
 
 
 @cache
+def _title_words(titles: tuple[str, ...]) -> frozenset[str]:
+    """Words of titles ("director", "minister"): never part of a name."""
+    return frozenset(w.strip(".") for t in titles for w in t.split() if len(w.strip(".")) > 2) - {"head"}
+
+
+@cache
 def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})(?![\w-])", re.IGNORECASE)
@@ -104,7 +110,8 @@ def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
 class _SentenceReader:
     """The tokens of one sentence with what the gazetteer knows about them."""
 
-    def __init__(self, text: str, sentence: Sentence, hits: list[Hit]):
+    def __init__(self, text: str, sentence: Sentence, hits: list[Hit], title_words: frozenset[str] = frozenset()):
+        self.title_words = title_words
         self.text = text
         self.sentence = sentence
         self.tokens = tokenize(text, sentence.start, sentence.end)
@@ -129,6 +136,11 @@ class _SentenceReader:
             tok = self.tokens[i]
             if self.hit_at(tok) is not None and not (name and self.hit_at(tok).alias.form == "demonym"):
                 break
+            possessive = tok.text.endswith(("'s", "’s"))
+            if possessive:  # "President Cyril Ramaphosa's government": the name ends here
+                tok = Token(tok.text[:-2], tok.start, tok.end - 2)
+            if tok.text.lower() in self.title_words:
+                break
             if (
                 _is_name_word(tok.text)
                 or _is_initial(tok.text)
@@ -139,6 +151,8 @@ class _SentenceReader:
             ):
                 name.append(tok)
             else:
+                break
+            if possessive:
                 break
             i += 1
         while name and (name[-1].text in _PARTICLES or _is_initial(name[-1].text)):
@@ -156,6 +170,16 @@ class _SentenceReader:
             ):
                 return h.target.split(":")[1], h.start
         return None, pos
+
+
+def _portfolio_start(reader: "_SentenceReader", pos: int, portfolio: set[str]) -> int:
+    """Start of portfolio words written before a title ("Philippine Trade Undersecretary")."""
+    for tok in reversed([t for t in reader.tokens if t.end <= pos]):
+        if tok.text in portfolio and tok.text not in {"The", "Of", "For", "And"}:
+            pos = tok.start
+        else:
+            break
+    return pos
 
 
 def _span_text(tokens: list[Token], text: str) -> str:
@@ -184,7 +208,7 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
 def _find_in_sentence(
     text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
 ) -> list[_Found]:
-    reader = _SentenceReader(text, sentence, hits)
+    reader = _SentenceReader(text, sentence, hits, _title_words(tuple(vocab.cues["titles"])))
     found: list[_Found] = []
     taken: set[int] = set()
     cues = vocab.cues
@@ -200,26 +224,27 @@ def _find_in_sentence(
         while j < len(reader.tokens):
             tok = reader.tokens[j]
             hit = reader.hit_at(tok)
-            if tok.text.lower() in {"of", "for", "to", "and", "&", "the"} or tok.text in portfolio:
+            nxt = reader.tokens[j + 1].text if j + 1 < len(reader.tokens) else ""
+            if tok.text.lower() in {"of", "for", "to", "and", "&", "the"} or tok.text in portfolio or (tok.text == "," and nxt in portfolio):
                 j += 1
             elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:")):
                 while j < len(reader.tokens) and reader.tokens[j].start < hit.end:
                     j += 1
             else:
                 break
-        # A lower-case title names someone only through a comma: "the prime minister, Anthony Albanese,"
-        if not capitalised:
-            if j < len(reader.tokens) and reader.tokens[j].text == ",":
-                j += 1
-            else:
-                continue
+        # A title may reach its name through a comma ("the Minister of Mining, Carolina Fuentes");
+        # a lower-case title needs a full name ("chief executive Mark Feldman").
+        comma = j < len(reader.tokens) and reader.tokens[j].text == ","
+        if comma:
+            j += 1
         name = reader.read_name(j)
-        if not capitalised and len(name) < 2:
+        if (not capitalised or comma) and len(name) < 2:
             continue
         if not name or name[0].start in taken:
             continue
-        role_end = reader.tokens[j - 1].end if j > i else m.end()
-        country, role_start = reader.country_before(m.start(), vocab)
+        role_end = reader.tokens[j - 1 - comma].end if j - comma > i else m.end()
+        country, role_start = reader.country_before(_portfolio_start(reader, m.start(), portfolio), vocab)
+        role_start = min(role_start, m.start())
         role = text[role_start:role_end].strip(" ,")
         if country is None:
             country = _country_in(reader, m.end(), role_end)
@@ -258,15 +283,20 @@ def _find_in_sentence(
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     verbs = "|".join(cues["reporting_verbs"])
-    for m in re.finditer(
-        rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^|\b(?:authored|written|reported|edited)\s+)[Bb]y\s+(?=[A-Z])",
-        text[sentence.start : sentence.end],
-    ):
-        k = reader.index_at(sentence.start + m.end())
+    starts = []
+    opener = rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])"
+    for m in re.finditer(opener, text[sentence.start : sentence.end], re.IGNORECASE):
+        method = "byline" if m.group(0).strip().lower().endswith("by") else "reporting_verb"
+        starts.append((reader.index_at(sentence.start + m.end()), method))
+        if method == "byline":
+            starts += _more_bylines(reader, starts[-1][0], text, sentence)
+    # A dateline byline: "Thandiwe Mokoena in Johannesburg | 11.12.2025".
+    if re.match(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]", text[sentence.start : sentence.end]):
+        starts.append((0, "byline"))
+    for k, method in starts:
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken:
             continue
-        method = "byline" if m.group(0).strip().lower().endswith("by") else "reporting_verb"
         rest = text[name[-1].end : sentence.end]
         appos = re.match(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)", rest)
         role = org = country = None
@@ -288,6 +318,25 @@ def _find_in_sentence(
         taken.update(t.start for t in name)
         found.append(_Found(name, None, None, None, "reporting_verb", index))
     return found
+
+
+def _more_bylines(reader: "_SentenceReader", k: int, text: str, sentence: Sentence) -> list[tuple[int, str]]:
+    """Further names of a byline: "By Rahul Mehta and Claire Donovan", "Reporting by A in Tokyo and B"."""
+    out = []
+    while True:
+        name = reader.read_name(k)
+        if len(name) < 2:
+            return out
+        rest = text[name[-1].end : sentence.end]
+        nxt = re.match(
+            r"(?:\s+in\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?\s*(?:,|and|&|;)\s*(?:(?:editing|writing|additional reporting)\s+by\s+)?(?:and\s+)?",
+            rest,
+            re.IGNORECASE,
+        )
+        if not nxt or not nxt.group(0).strip() or re.search(r"editing", nxt.group(0), re.IGNORECASE):
+            return out  # editors are not authors
+        k = reader.index_at(name[-1].end + nxt.end())
+        out.append((k, "byline"))
 
 
 def _surname_mentions(
