@@ -102,6 +102,15 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
         if len(hits) == 1 and hits[0].end - hits[0].start >= len(candidate) - 1:
             target = hits[0].target
             return target.split(":")[1] if target.startswith("country:") else target
+    # "Mineral Resources Authority of Mongolia" is "Mongolia's Mineral Resources Authority".
+    for h in load_gazetteer().find(name):
+        if h.target.startswith("country:"):
+            if h.end == len(name) and name[: h.start].rstrip().endswith(" of"):
+                name = name[: h.start].rstrip()[:-3]
+                break
+            if h.start == 0 and name[h.end : h.end + 2] in {"'s", "’s"}:
+                name = name[h.end + 2 :].strip()
+                break
     return "name:" + re.sub(r"[^a-z0-9]+", " ", org_key(name)[4:]).strip()
 
 

@@ -26,6 +26,8 @@ _PLACE_VERB_RE = re.compile(
     r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "an analyst at Halcyon Commodities in Singapore": where an organisation sits.
+_AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,4}\s+in\s+$")
 # "Evian, France": a country naming where a city is.
 _CITY_COUNTRY_RE = re.compile(r"\b(?:in|at)\s+(?P<city>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+$")
 # "Malaysian operations", "Chilean mine": a facility's location.
@@ -109,9 +111,7 @@ def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts
         if before.endswith(("non-", "non–", "anti-")) or is_rival_context(text, hit.start, hit.end, sentence, vocab):
             return "rival"
         city = _CITY_COUNTRY_RE.search(before)
-        if _PLACE_VERB_RE.search(before) or (
-            city and city.group("city") in vocab.cities and not _names_partner(city.group("city"), vocab)
-        ):
+        if _PLACE_VERB_RE.search(before) or _AT_ORG_IN_RE.search(before) or (city and not _names_partner(city.group("city"), vocab)):
             return "place"
         if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
             return "place"
@@ -279,8 +279,9 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         start, end = _trim(text, raw_start, raw_end)
         name = text[start:end]
         words = name.split()
-        if not words or any(a < end and start < b for a, b in known):
-            continue
+        inside = [(a, b) for a, b in known if a < end and start < b]
+        if not words or len(inside) > 1 or any(not (start <= a and b <= end) or (a, b) == (start, end) for a, b in inside):
+            continue  # a known organisation, or several ("Officials of Coal India Limited and NMDC Limited")
         if _PERSON_TITLE_RE.search(name) or _NAME_CONTINUES_RE.match(text[raw_end : raw_end + 40]):
             continue
         if _INSIDE_NAME_RE.search(text[max(0, start - 30) : start]):
