@@ -14,13 +14,13 @@ from pipeline.extract.events import extract_events
 from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
 from pipeline.extract.minerals import extract_minerals, mineral_hits
 from pipeline.extract.partners import (
+    _GENERIC_ORG_WORDS,
     build_partner_records,
     find_pattern_orgs,
     org_country,
     partner_mentions,
     pattern_org_entry,
 )
-from pipeline.extract.partners import _GENERIC_ORG_WORDS
 from pipeline.extract.people import _NOT_NAME, extract_people
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
@@ -45,7 +45,10 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
         if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
             continue
         acronym = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", text[match.end : match.end + 14])
-        known = next((h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)), None)
+        known = next(
+            (h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)),
+            None,
+        )
         if known:
             # "Korea Mine Rehabilitation ... Corporation (KOMIR)": a long form of a known organisation.
             out.append(Hit(match.start, match.end, Alias(match.name, known, "alias", True)))

@@ -23,6 +23,12 @@ STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
 _GENERIC_KINDS = {"cooperation_agreement", "other"}
+_OUT_OF_SCOPE_RE = re.compile(
+    r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms)\b", re.IGNORECASE
+)
+_BETWEEN_BOTH_RE = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?between\s+(?:the\s+two|both)\s+(?:countries|nations|sides|governments)", re.IGNORECASE
+)
 _DEFINITE_RE = re.compile(r"\b(?:the|this|that|such|its|their)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 _BREAK_RE = re.compile(
     r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
@@ -36,8 +42,14 @@ _TALKS_RE = re.compile(
     r"\b(?:(?:held |holding |in |hold )?talks|talking|negotiat(?:e|es|ed|ing)|in discussions?)\s+(?:to|with)\s+",
     re.IGNORECASE,
 )
-_TALKS_ON_RE = re.compile(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:in|holding)\s+(?:advanced\s+)?(?:talks|negotiations|discussions)\s+(?=on|over|about|for|regarding)", re.IGNORECASE)
-_ABOUT_RE = re.compile(r"\s*(?:over|on|about|for|regarding|to\s+(?:sign|conclude|finali[sz]e|agree))\s+(?:a|an|the|its|their)?\s*(?:[\w-]+\s+){0,4}", re.IGNORECASE)
+_TALKS_ON_RE = re.compile(
+    r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:in|holding)\s+(?:advanced\s+)?(?:talks|negotiations|discussions)\s+(?=on|over|about|for|regarding)",
+    re.IGNORECASE,
+)
+_ABOUT_RE = re.compile(
+    r"\s*(?:over|on|about|for|regarding|to\s+(?:sign|conclude|finali[sz]e|agree))\s+(?:a|an|the|its|their)?\s*(?:[\w-]+\s+){0,4}",
+    re.IGNORECASE,
+)
 _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
@@ -123,7 +135,9 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
         else:
             break
     # Do not start a name with a connector, an article, a possessive or a sentence opener.
-    m = re.match(r"(?:(?:of|on|for|and|the|&|The|Under|Today['’]s|This|That|A|An|In|On|At|By|With|\S+['’]s)\s+)+", text[pos:start])
+    m = re.match(
+        r"(?:(?:of|on|for|and|the|&|The|Under|Today['’]s|This|That|A|An|In|On|At|By|With|\S+['’]s)\s+)+", text[pos:start]
+    )
     if m:
         pos += m.end()
     return pos
@@ -201,7 +215,11 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             continue
         for p in partners:
             # An organisation negotiates for itself; a country's talks are the home country's.
-            parties = subject + [p.key] if subject_kind == "organization" or ctx.entries[p.key].partner_type == "organization" else [p.key]
+            parties = (
+                subject + [p.key]
+                if subject_kind == "organization" or ctx.entries[p.key].partner_type == "organization"
+                else [p.key]
+            )
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=parties, status="negotiating"))
     # "X and Y are in talks on a joint project": the negotiators are the subjects.
     for m in _TALKS_ON_RE.finditer(text, s.start, s.end):
@@ -230,7 +248,12 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
         return "minerals_framework"
     if inst.topic:
         return inst.topic
-    window = ctx.text[max(lo, inst.start - 40) : min(hi, inst.end + 45)]
+    before = ctx.text[max(lo, inst.start - 40) : inst.end]
+    after = re.match(
+        r"\s+(?:on|for|in|over|covering|concerning|regarding)\s+(?:the\s+)?(?:[\w-]+\s*){1,5}",
+        ctx.text[inst.end : min(hi, inst.end + 50)],
+    )
+    window = before + (after.group(0) if after else "")
     for topic, words in ctx.vocab.cues["topics"].items():
         if _words_re(tuple(words)).search(window):
             return topic
@@ -290,15 +313,20 @@ def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) ->
     nobody, the sentence's subject (before an apposition) stands in."""
     text = ctx.text
     out = ctx.partners_in(lo, inst.end)  # the left part and the instrument's own name
-    if not out:
-        sentence = ctx.sentences[sentence_index(ctx.sentences, inst.start)]
+    sentence = ctx.sentences[sentence_index(ctx.sentences, inst.start)]
+    if not out and not inst.weak:
+        # "X, the company formerly known as Y, signed an agreement": the sentence's subject signs.
         before = [m for m in ctx.partners_in(sentence.start, lo) if ctx.entries[m.key].partner_type != "region"]
         out = before[:1]
     pos = inst.end
     for m in ctx.partners_in(inst.end, hi):
         gap = text[pos : m.start]
         introduced = re.search(r"\b(?:with|between|to|from|and)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
-        if m.start - inst.end <= 60 or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap) or (introduced and m.start - inst.end <= 120):
+        if (
+            m.start - inst.end <= 60
+            or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap)
+            or (introduced and m.start - inst.end <= 120)
+        ):
             out.append(m)
             pos = m.end
         else:
@@ -377,106 +405,165 @@ def _display_name(ctx: ArticleContext, d: _Draft) -> str:
 
 
 def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
-    home = ctx.home
     drafts: list[_Draft] = []
+    headline_drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
+        headline = _is_headline(ctx.text[s.start : s.end])
         instruments = _find_instruments(ctx, index)
         consumed_blocs = {p for i in instruments if i.kind == "membership" for p in i.parties}
         for k, inst in enumerate(instruments):
             lo, hi = _clause(ctx, index, instruments, k)
+            if _OUT_OF_SCOPE_RE.search(ctx.text, max(s.start, inst.start - 25), inst.end + 25):
+                continue  # a defence or security pact is not a minerals agreement
             status = inst.status or _status(ctx, inst, lo, hi)
             topic = _topic(ctx, inst, lo, hi)
-            mentions = [
-                m for m in _party_mentions(ctx, inst, lo, hi) if not (inst.kind != "membership" and m.key in consumed_blocs)
-            ]
-            if inst.parties:
-                parties = list(inst.parties)
-                subjects = [
-                    m.key
-                    for m in ctx.partners_in(lo, inst.start)
-                    if m.key not in parties and ctx.entries[m.key].partner_type != "bloc"
-                ]
-                parties = subjects[:1] + parties
-            else:
-                parties = []
-                for m in mentions:
-                    if m.key not in parties:
-                        parties.append(m.key)
-                if len(parties) < 2:
-                    for key in ctx.both_sides(lo, hi):
-                        if key not in parties:
-                            parties.append(key)
             definite = bool(_DEFINITE_RE.search(ctx.text[max(s.start, inst.start - 30) : inst.start]))
-            if not parties:
-                recent = [d for d in drafts if d.spans[-1].sentence >= index - 3]
-                if topic:
-                    recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
-                if recent and not inst.name and (definite or inst.weak):
-                    # "the deal", "the pact": the agreement just discussed (on the same subject).
-                    d = recent[-1]
-                    d.spans.append(Span(inst.start, inst.end, index))
-                    if definite and status:
-                        d.statuses.append((status, index))
-                    d.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in d.minerals]
-                    d.stages += [x for x in _stages(ctx, s.start, s.end) if x not in d.stages]
-                    continue
-                topic_partner = ctx.paragraph_topic(index)
-                if inst.weak or topic_partner is None or not (status or inst.name):
-                    continue
-                parties = [topic_partner]
-            parties = _tidy_parties(ctx, parties)
-            own_country_orgs = [
-                p
-                for p in parties
-                if ctx.entries[p].partner_type == "organization" and home and f"country:{ctx.entries[p].country_iso3}" == home
-            ]
-            foreign = [p for p in parties if p != home and p not in own_country_orgs]
-            if not foreign and not own_country_orgs and (status or inst.name):
-                # The clause names only the home country ("India Energy Week"): the partner is
-                # the one the sentence, or else the paragraph, is about.
-                in_sentence = [
-                    m.key
-                    for m in ctx.partners_in(s.start, s.end)
-                    if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}
-                ]
-                topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
-                if topic_partner:
-                    foreign = [topic_partner]
-                    parties = [p for p in parties if p == home] + [topic_partner]
-            if home and home not in parties and not own_country_orgs and len(parties) == 1:
-                parties = [home] + parties
-            if not foreign and not own_country_orgs:
-                continue  # a domestic matter
-            if len(parties) < 2 and not inst.name:
+            parties = _parties(ctx, inst, lo, hi, consumed_blocs)
+            antecedent = None if inst.name else _antecedent(ctx, drafts, inst, index, parties, topic, definite, weak=inst.weak)
+            if antecedent is not None:
+                antecedent.spans.append(Span(inst.start, inst.end, index))
+                if definite and status:
+                    antecedent.statuses.append((status, index))
+                antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
+                antecedent.stages += [x for x in _stages(ctx, s.start, s.end) if x not in antecedent.stages]
                 continue
-            if (inst.weak or inst.kind == "other") and not status:
+            parties = _complete_parties(ctx, inst, index, parties, status)
+            if parties is None or ((inst.weak or inst.kind == "other") and not status):
                 continue
             if inst.kind == "membership":
                 topic = "membership"
             date = None
             if status not in {"proposed", "negotiating"}:
                 date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
-            default = (
-                "in_force"
-                if re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start])
-                else "signed"
+            under = re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start])
+            draft = _Draft(
+                parties=parties,
+                topic=topic,
+                kind=inst.kind,
+                name=inst.name,
+                statuses=[(status, index)] if status else [],
+                default_status="in_force" if under else "signed",
+                date=date,
+                minerals=ctx.minerals_in(lo, hi),
+                stages=_stages(ctx, s.start, s.end),
+                spans=[Span(inst.start, inst.end, index)],
+                weak_only=inst.weak,
             )
-            drafts.append(
-                _Draft(
-                    parties=parties,
-                    topic=topic,
-                    kind=inst.kind,
-                    name=inst.name,
-                    statuses=[(status, index)] if status else [],
-                    default_status=default,
-                    date=date,
-                    minerals=ctx.minerals_in(lo, hi),
-                    stages=_stages(ctx, s.start, s.end),
-                    spans=[Span(inst.start, inst.end, index)],
-                    weak_only=inst.weak,
-                )
-            )
-    return _merge(ctx, drafts)
+            (headline_drafts if headline else drafts).append(draft)
+    return _merge(ctx, drafts + _headline_support(ctx, drafts, headline_drafts))
+
+
+def _parties(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int, consumed_blocs: set[str]) -> list[str]:
+    """The partners the instrument's own clause names as its parties."""
+    if inst.parties:
+        subjects = [
+            m.key
+            for m in ctx.partners_in(lo, inst.start)
+            if m.key not in inst.parties and ctx.entries[m.key].partner_type != "bloc"
+        ]
+        return list(dict.fromkeys(subjects[:1] + list(inst.parties)))
+    after = ctx.text[inst.end : min(hi, inst.end + 40)]
+    if _BETWEEN_BOTH_RE.match(after):
+        return ctx.top_countries(2)  # "the 2022 agreement between the two countries"
+    parties = list(
+        dict.fromkeys(
+            m.key for m in _party_mentions(ctx, inst, lo, hi) if not (inst.kind != "membership" and m.key in consumed_blocs)
+        )
+    )
+    if len(parties) < 2:
+        parties += [k for k in ctx.both_sides(lo, hi) if k not in parties]
+    return parties
+
+
+def _antecedent(
+    ctx: ArticleContext,
+    drafts: list[_Draft],
+    inst: _Instrument,
+    index: int,
+    parties: list[str],
+    topic: str | None,
+    definite: bool,
+    weak: bool,
+) -> _Draft | None:
+    """The agreement an unnamed mention refers back to ("the deal", "the agreement comes as ..."), if any."""
+    if not (definite or weak):
+        return None
+    recent = [d for d in drafts if d.spans[-1].sentence >= index - 3]
+    if not recent:
+        return None
+    if topic:
+        recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
+    if not parties:
+        return recent[-1]
+    if not definite:
+        return None
+    s = ctx.sentences[index]
+    left_named = ctx.partners_in(s.start, inst.start)
+    introduced = re.match(r"\s*(?:\w+\s+){0,2}(?:with|between|among|by)\b", ctx.text[inst.end : inst.end + 30])
+    if not left_named and not introduced:
+        return recent[-1]  # "The agreement comes as India and Chile move towards ..."
+    home = ctx.home
+    named = {p for p in parties if p != home}
+    for d in reversed(recent):
+        covered = set(d.parties) | {f"country:{ctx.entries[p].country_iso3}" for p in d.parties if ctx.entries[p].country_iso3}
+        if named and named <= covered:
+            return d  # "..., chief executive of Hessenkupfer AG, said the agreement ..."
+    return None
+
+
+def _complete_parties(
+    ctx: ArticleContext, inst: _Instrument, index: int, parties: list[str], status: str | None
+) -> list[str] | None:
+    """Fill in the parties a clause leaves implicit (the home country, the paragraph's subject);
+    None when the instrument has no partner to speak of."""
+    home = ctx.home
+    s = ctx.sentences[index]
+    if not parties:
+        topic_partner = ctx.paragraph_topic(index)
+        if inst.weak or topic_partner is None or not (status or inst.name):
+            return None
+        parties = [topic_partner]
+    parties = _tidy_parties(ctx, parties)
+    own_country_orgs = [
+        p
+        for p in parties
+        if ctx.entries[p].partner_type == "organization" and home and f"country:{ctx.entries[p].country_iso3}" == home
+    ]
+    foreign = [p for p in parties if p != home and p not in own_country_orgs]
+    if not foreign and not own_country_orgs and (status or inst.name):
+        # The clause names only the home country ("India Energy Week"): the partner is
+        # the one the sentence, or else the paragraph, is about.
+        in_sentence = [
+            m.key
+            for m in ctx.partners_in(s.start, s.end)
+            if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}
+        ]
+        topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
+        if topic_partner:
+            foreign = [topic_partner]
+            parties = [p for p in parties if p == home] + [topic_partner]
+    lone_bloc = len(parties) == 1 and ctx.entries[parties[0]].partner_type == "bloc" and inst.name
+    if home and home not in parties and not own_country_orgs and len(parties) == 1 and not lone_bloc:
+        parties = [home] + parties
+    if not foreign and not own_country_orgs:
+        return None  # a domestic matter
+    if len(parties) < 2 and not inst.name:
+        return None
+    return parties
+
+
+def _headline_support(ctx: ArticleContext, drafts: list[_Draft], headline_drafts: list[_Draft]) -> list[_Draft]:
+    """A headline summarises the body: its agreements only add to body agreements sharing a party."""
+    home = ctx.home
+    for h in headline_drafts:
+        mine = {p for p in h.parties if p != home}
+        for d in drafts:
+            theirs = set(d.parties) | {f"country:{ctx.entries[p].country_iso3}" for p in d.parties if ctx.entries[p].country_iso3}
+            if mine & theirs:
+                d.spans += h.spans
+                d.statuses += h.statuses
+                break
+    return []
 
 
 def _kinds_compatible(a: str, b: str) -> bool:
@@ -507,6 +594,19 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
         if _KIND_PRIORITY.index(d.kind) < _KIND_PRIORITY.index(target.kind):
             target.kind = d.kind
         target.weak_only = target.weak_only and d.weak_only
+    # A named instrument and an unnamed mention of the same kind between the same parties are one.
+    for key, d in list(merged.items()):
+        if d.name:
+            continue
+        named = [m for m in merged.values() if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind]
+        if named:
+            target = named[0]
+            target.spans += d.spans
+            target.statuses += d.statuses
+            target.minerals += [m for m in d.minerals if m not in target.minerals]
+            target.stages += [x for x in d.stages if x not in target.stages]
+            target.date = target.date or d.date
+            del merged[key]
     records = []
     for d in merged.values():
         if d.statuses:

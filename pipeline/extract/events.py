@@ -105,7 +105,9 @@ def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | N
 
 def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     cues = ctx.vocab.cues
-    triggers = _trigger_res(tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),))
+    triggers = _trigger_res(
+        tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
+    )
     signing_verb = re.compile(rf"(?:{'|'.join(cues['signing_verbs'])})", re.IGNORECASE)
     heads = tuple(cues["event_name_heads"])
     drafts: list[_Draft] = []
@@ -153,7 +155,9 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
         weak = found is not None and bool(_WEAK_TRIGGER_RE.fullmatch(found[1].group(0)))
         if found is not None and signing_verb.fullmatch(found[1].group(0)):
             # "signed in Tokyo on Monday" is news; "signed in 2011" is background; "could be signed" is not yet.
-            if _MODAL_BEFORE_RE.search(ctx.text[max(s.start, span[0] - 24) : span[0]]) or not _recent(date, ctx.published, location):
+            if _MODAL_BEFORE_RE.search(ctx.text[max(s.start, span[0] - 24) : span[0]]) or not _recent(
+                date, ctx.published, location
+            ):
                 continue
             weak = True
         evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
@@ -161,7 +165,10 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     return _merge(ctx, drafts)
 
 
-_MODAL_BEFORE_RE = re.compile(r"\b(?:could|would|will|may|might|should|shall|to|expected to|likely to|set to|yet to)\s+(?:be\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_MODAL_BEFORE_RE = re.compile(
+    r"\b(?:could|would|will|may|might|should|shall|to|expected to|likely to|set to|yet to)\s+(?:be\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _recent(date: DateValue | None, published, location: str | None) -> bool:
@@ -172,7 +179,9 @@ def _recent(date: DateValue | None, published, location: str | None) -> bool:
         return date.precision == "day"
     if date.precision == "year":
         return False
-    return 0 <= (published - date.value).days <= 62 or (date.precision == "month" and (published.year, published.month) == (date.value.year, date.value.month))
+    return 0 <= (published - date.value).days <= 62 or (
+        date.precision == "month" and (published.year, published.month) == (date.value.year, date.value.month)
+    )
 
 
 def _matches_type(triggers: list[tuple[str, re.Pattern[str]]], event_type: str, name: str) -> bool:

@@ -111,7 +111,11 @@ def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts
         if before.endswith(("non-", "non–", "anti-")) or is_rival_context(text, hit.start, hit.end, sentence, vocab):
             return "rival"
         city = _CITY_COUNTRY_RE.search(before)
-        if _PLACE_VERB_RE.search(before) or _AT_ORG_IN_RE.search(before) or (city and not _names_partner(city.group("city"), vocab)):
+        if (
+            _PLACE_VERB_RE.search(before)
+            or _AT_ORG_IN_RE.search(before)
+            or (city and not _names_partner(city.group("city"), vocab))
+        ):
             return "place"
         if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
             return "place"

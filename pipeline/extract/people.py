@@ -172,7 +172,7 @@ class _SentenceReader:
         return None, pos
 
 
-def _portfolio_start(reader: "_SentenceReader", pos: int, portfolio: set[str]) -> int:
+def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: set[str]) -> int:
     """Start of portfolio words written before a title ("Philippine Trade Undersecretary")."""
     for tok in reversed([t for t in reader.tokens if t.end <= pos]):
         if tok.text in portfolio and tok.text not in {"The", "Of", "For", "And"}:
@@ -225,7 +225,11 @@ def _find_in_sentence(
             tok = reader.tokens[j]
             hit = reader.hit_at(tok)
             nxt = reader.tokens[j + 1].text if j + 1 < len(reader.tokens) else ""
-            if tok.text.lower() in {"of", "for", "to", "and", "&", "the"} or tok.text in portfolio or (tok.text == "," and nxt in portfolio):
+            if (
+                tok.text.lower() in {"of", "for", "to", "and", "&", "the"}
+                or tok.text in portfolio
+                or (tok.text == "," and nxt in portfolio)
+            ):
                 j += 1
             elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:")):
                 while j < len(reader.tokens) and reader.tokens[j].start < hit.end:
@@ -291,7 +295,9 @@ def _find_in_sentence(
         if method == "byline":
             starts += _more_bylines(reader, starts[-1][0], text, sentence)
     # A dateline byline: "Thandiwe Mokoena in Johannesburg | 11.12.2025".
-    if re.match(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]", text[sentence.start : sentence.end]):
+    if re.match(
+        r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]", text[sentence.start : sentence.end]
+    ):
         starts.append((0, "byline"))
     for k, method in starts:
         name = reader.read_name(k)
@@ -320,7 +326,7 @@ def _find_in_sentence(
     return found
 
 
-def _more_bylines(reader: "_SentenceReader", k: int, text: str, sentence: Sentence) -> list[tuple[int, str]]:
+def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence) -> list[tuple[int, str]]:
     """Further names of a byline: "By Rahul Mehta and Claire Donovan", "Reporting by A in Tokyo and B"."""
     out = []
     while True:
