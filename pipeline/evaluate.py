@@ -221,7 +221,12 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
                             "extra": [pp[j] for j in set(range(len(pp))) - {j for _, j in pairs}]}  # fmt: skip
 
         # agreements
-        ga = [(_expand_blocs({canonical_partner(x) for x in a["parties"]}), a) for a in gold["agreements"]]
+        # A gold party named as the article names it ("Vinacomin") is the partner with that surface form.
+        by_surface = {form: key for key, forms in surfaces.items() for form in forms}
+        ga = [
+            (_expand_blocs({by_surface.get(canonical_partner(x), canonical_partner(x)) for x in a["parties"]}), a)
+            for a in gold["agreements"]
+        ]
         pa = [(_expand_blocs({partner_key[x] for x in parties.get(i, [])}), i) for i in ids["agreement"]]
 
         def agreement_score(g_item, p_item, aid=aid):

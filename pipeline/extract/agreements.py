@@ -29,7 +29,14 @@ _OUT_OF_SCOPE_RE = re.compile(
 _BETWEEN_BOTH_RE = re.compile(
     r"^\s*(?:\w+\s+){0,3}?between\s+(?:the\s+two|both)\s+(?:countries|nations|sides|governments)", re.IGNORECASE
 )
-_DEFINITE_RE = re.compile(r"\b(?:the|this|that|such|its|their)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_DEFINITE_RE = re.compile(r"(?:\b(?:the|this|that|such|its|their)|\S+['’]s)\s+(?:[\w–-]+\s+){0,3}$", re.IGNORECASE)
+# "KABIL, a joint venture of NALCO and HCL,": the noun describes an organisation, it reports no agreement.
+_DESCRIPTIVE_BEFORE_RE = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
+_DESCRIPTIVE_AFTER_RE = re.compile(r"^\s+(?:of|between|among|owned|formed|set up)\b")
+# "offtake rights", "deal flow": the instrument word used as a modifier.
+_NOT_AN_INSTRUMENT_AFTER_RE = re.compile(
+    r"^\s+(?:rights?|prices?|volumes?|markets?|flows?|terms|talks|negotiations|structure)\b", re.IGNORECASE
+)
 _BREAK_RE = re.compile(
     r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
     re.IGNORECASE,
@@ -164,8 +171,19 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
                 instrument.name = text[name_start : m.end()]
                 instrument.start = name_start
                 instrument.weak = False
-        after = text[m.end() : min(s.end, m.end() + 12)]
-        if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after):
+        after = text[m.end() : min(s.end, m.end() + 20)]
+        if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
+            continue
+        if _DESCRIPTIVE_BEFORE_RE.search(
+            text[max(s.start, instrument.start - 30) : instrument.start]
+        ) and _DESCRIPTIVE_AFTER_RE.match(after):
+            continue
+        if found and not instrument.name and re.fullmatch(r"[\s-]*", text[found[-1].end : instrument.start]):
+            # "joint venture agreement", "partnership agreement": one instrument, the more specific kind.
+            found[-1].end = instrument.end
+            found[-1].weak = found[-1].weak and instrument.weak
+            if found[-1].kind in _GENERIC_KINDS:
+                found[-1].kind = instrument.kind
             continue
         found.append(instrument)
     # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
@@ -322,11 +340,10 @@ def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) ->
     for m in ctx.partners_in(inst.end, hi):
         gap = text[pos : m.start]
         introduced = re.search(r"\b(?:with|between|to|from|and)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
-        if (
-            m.start - inst.end <= 60
-            or re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap)
-            or (introduced and m.start - inst.end <= 120)
-        ):
+        listed = re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap) and re.match(
+            r"\s*(?:,|and\b|or\b|\.|\)|$)", text[m.end : m.end + 6]
+        )
+        if m.start - inst.end <= 60 or listed or (introduced and m.start - inst.end <= 120):
             out.append(m)
             pos = m.end
         else:
@@ -419,7 +436,13 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             topic = _topic(ctx, inst, lo, hi)
             definite = bool(_DEFINITE_RE.search(ctx.text[max(s.start, inst.start - 30) : inst.start]))
             parties = _parties(ctx, inst, lo, hi, consumed_blocs)
-            antecedent = None if inst.name else _antecedent(ctx, drafts, inst, index, parties, topic, definite, weak=inst.weak)
+            antecedent = (
+                None
+                if inst.name
+                else _antecedent(ctx, drafts + headline_drafts, inst, index, parties, topic, definite, weak=inst.weak)
+            )
+            if antecedent is None and _speculative(ctx, inst, index):
+                continue
             if antecedent is not None:
                 antecedent.spans.append(Span(inst.start, inst.end, index))
                 if definite and status:
@@ -504,11 +527,20 @@ def _antecedent(
         return recent[-1]  # "The agreement comes as India and Chile move towards ..."
     home = ctx.home
     named = {p for p in parties if p != home}
-    for d in reversed(recent):
+    for d in reversed([d for d in drafts if d.spans[-1].sentence >= index - 6]):
         covered = set(d.parties) | {f"country:{ctx.entries[p].country_iso3}" for p in d.parties if ctx.entries[p].country_iso3}
         if named and named <= covered:
             return d  # "..., chief executive of Hessenkupfer AG, said the agreement ..."
     return None
+
+
+def _speculative(ctx: ArticleContext, inst: _Instrument, index: int) -> bool:
+    """An indefinite instrument inside a quotation ("We are pricing in a deal") reports no agreement."""
+    s = ctx.sentences[index]
+    before = ctx.text[s.start : inst.start]
+    quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
+    indefinite = re.search(r"\b(?:a|an|any|some|no)\s+(?:[\w-]+\s+){0,2}$", ctx.text[max(s.start, inst.start - 25) : inst.start])
+    return bool(quoted and indefinite and not inst.name)
 
 
 def _complete_parties(
