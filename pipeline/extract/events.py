@@ -29,7 +29,7 @@ _VISIT_TARGET_RE = re.compile(
 # Triggers that also name ongoing negotiations or documents: alone with participants they
 # are no event ("asset-acquisition talks in Zambia"); a date, place or name makes them one.
 _WEAK_TRIGGER_RE = re.compile(
-    r"talks|discussions|statement|announced|announces|announcement|unveiled|bilateral talks", re.IGNORECASE
+    r"talks|discussions|statement|announced|announces|announcement|unveiled|bilateral talks|meet", re.IGNORECASE
 )
 
 
@@ -71,21 +71,27 @@ def _event_names(ctx: ArticleContext, lo: int, hi: int, heads: tuple[str, ...]) 
     return names
 
 
-def _location(ctx: ArticleContext, index: int) -> tuple[str | None, str | None]:
+def _location(ctx: ArticleContext, index: int, span: tuple[int, int]) -> tuple[str | None, str | None]:
+    """The city nearest the event's trigger: a capital used as a place, or "in/at <City>" (GeoNames)."""
     s = ctx.sentences[index]
+    candidates: list[tuple[int, str, str | None]] = []
     for hit, i in ctx.places:
         if i == index:
             city = ctx.vocab.cities.get(hit.alias.surface)
             iso3 = city.iso3 if city else hit.target.split(":")[1] if hit.target.startswith("country:") else None
-            return hit.alias.surface, iso3
+            candidates.append((hit.start, hit.alias.surface, iso3))
     for m in _PLACE_RE.finditer(ctx.text, s.start, s.end):
         words = m.group(1).split()
         for n in range(len(words), 0, -1):
             candidate = " ".join(words[:n]).rstrip(".,’'s")
             city = ctx.vocab.cities.get(candidate)
             if city is not None:
-                return city.name, city.iso3
-    return None, None
+                candidates.append((m.start(1), city.name, city.iso3))
+                break
+    if not candidates:
+        return None, None
+    _, name, iso3 = min(candidates, key=lambda c: max(0, c[0] - span[1], span[0] - c[0]))
+    return name, iso3
 
 
 def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | None:
@@ -112,57 +118,111 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     heads = tuple(cues["event_name_heads"])
     drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
-        found = None
-        for event_type, pattern in triggers:
-            m = pattern.search(ctx.text, s.start, s.end)
-            if m:
-                found = (event_type, m)
-                break
         names = _event_names(ctx, s.start, s.end, heads)
-        if found is None and not names:
-            continue
-        if found is None:
-            event_type = "conference"
-            for t, p in triggers:
-                if p.search(names[0][0]):
-                    event_type = t
-                    break
-            span = names[0][1:]
-        else:
-            event_type, m = found
-            span = m.span()
-        # A name belongs to this event only if its head word is of the event's type.
-        own = [n for n in names if _matches_type(triggers, event_type, n[0])]
-        name = None
-        if own:
-            name, span = max(own, key=lambda n: len(n[0]))[0], max(own, key=lambda n: len(n[0]))[1:]
-        date = ctx.nearest_date(index, span[0], span[1], s.start, s.end)
-        location, country = _location(ctx, index)
-        if event_type == "visit":
-            country = _visit_country(ctx, index, span[1]) or country
-        participants = []
-        for p in ctx.partners_in(s.start, s.end):
-            if p.key not in participants:
-                participants.append(p.key)
-        for key in ctx.both_sides(s.start, s.end):
+        participants = _participants(ctx, index)
+        for event_type, span, trigger in _sentence_triggers(ctx, index, triggers, names):
+            # A name belongs to this event only if its head word is of the event's type.
+            own = [n for n in names if _matches_type(triggers, event_type, n[0])]
+            name = None
+            if own:
+                best = max(own, key=lambda n: len(n[0]))
+                name, span = best[0], best[1:]
+            lo, hi = _window(ctx, index, span)
+            date = ctx.nearest_date(index, span[0], span[1], lo, hi)
+            if _background(date, ctx.published):
+                continue  # "signed in December 2021 during a state visit": history, not news
+            location, country = _location(ctx, index, span)
+            if event_type == "visit":
+                country = _visit_country(ctx, index, span[1]) or country
+            if event_type == "cabinet_decision" and not _about_partners(ctx, index, participants):
+                continue  # a cabinet approving a domestic mission is not diplomacy
+            weak = trigger is not None and bool(_WEAK_TRIGGER_RE.fullmatch(trigger))
+            if trigger is not None and signing_verb.fullmatch(trigger):
+                # "signed in Tokyo on Monday" is news; "signed in 2011" is background; "could be signed" is not yet.
+                if _MODAL_BEFORE_RE.search(ctx.text[max(s.start, span[0] - 24) : span[0]]) or not _recent(
+                    date, ctx.published, location
+                ):
+                    continue
+                weak = True
+            evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
+            drafts.append(
+                _Draft(event_type, name, date, location, country, list(participants), [Span(span[0], span[1], index)], evidence)
+            )
+    return _merge(ctx, drafts)
+
+
+def _sentence_triggers(ctx: ArticleContext, index: int, triggers, names) -> list[tuple[str, tuple[int, int], str | None]]:
+    """One (type, span, trigger word) per event type the sentence reports. A venue ("on the margins
+    of the G20 summit") is not the event; a signing verb yields to any other event in the sentence."""
+    s = ctx.sentences[index]
+    out: list[tuple[str, tuple[int, int], str | None]] = []
+    taken: list[tuple[int, int]] = []
+    for event_type, pattern in triggers:
+        for m in pattern.finditer(ctx.text, s.start, s.end):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if _VENUE_RE.search(ctx.text[max(s.start, m.start() - 40) : m.start()]):
+                continue
+            if event_type == "signing" and out and m.group(0).lower() != "signing ceremony":
+                continue
+            if all(t != event_type for t, _, _ in out):
+                out.append((event_type, m.span(), m.group(0)))
+            taken.append(m.span())
+    # A conference that hosts a dialogue or summit in the same sentence is its venue.
+    if any(t in {"dialogue", "summit"} for t, _, _ in out):
+        out = [o for o in out if o[0] != "conference"]
+    if not out and names:
+        event_type = next((t for t, p in triggers if p.search(names[0][0])), "conference")
+        out.append((event_type, names[0][1:], None))
+    return out
+
+
+def _window(ctx: ArticleContext, index: int, span: tuple[int, int]) -> tuple[int, int]:
+    """The part of the sentence that speaks of this event: up to the neighbouring clause breaks."""
+    s = ctx.sentences[index]
+    lo = max(s.start, span[0] - 120)
+    hi = min(s.end, span[1] + 120)
+    for m in re.finditer(r";|\bwhile\b|\bbut\b", ctx.text[lo : span[0]]):
+        lo = lo + m.end()
+    m = re.search(r";|\bwhile\b|\bbut\b", ctx.text[span[1] : hi])
+    if m:
+        hi = span[1] + m.start()
+    return lo, hi
+
+
+def _participants(ctx: ArticleContext, index: int) -> list[str]:
+    s = ctx.sentences[index]
+    participants: list[str] = []
+    for p in ctx.partners_in(s.start, s.end):
+        if p.key not in participants:
+            participants.append(p.key)
+    for key in ctx.both_sides(s.start, s.end):
+        if key not in participants:
+            participants.append(key)
+    for start, _end, person_country in ctx.person_spans:
+        if s.start <= start < s.end and person_country:
+            key = f"country:{person_country}"
             if key not in participants:
                 participants.append(key)
-        for start, _end, person_country in ctx.person_spans:
-            if s.start <= start < s.end and person_country:
-                key = f"country:{person_country}"
-                if key not in participants:
-                    participants.append(key)
-        weak = found is not None and bool(_WEAK_TRIGGER_RE.fullmatch(found[1].group(0)))
-        if found is not None and signing_verb.fullmatch(found[1].group(0)):
-            # "signed in Tokyo on Monday" is news; "signed in 2011" is background; "could be signed" is not yet.
-            if _MODAL_BEFORE_RE.search(ctx.text[max(s.start, span[0] - 24) : span[0]]) or not _recent(
-                date, ctx.published, location
-            ):
-                continue
-            weak = True
-        evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
-        drafts.append(_Draft(event_type, name, date, location, country, participants, [Span(span[0], span[1], index)], evidence))
-    return _merge(ctx, drafts)
+    return participants
+
+
+def _about_partners(ctx: ArticleContext, index: int, participants: list[str]) -> bool:
+    """A cabinet decision counts when it concerns a foreign partner or an international instrument."""
+    s = ctx.sentences[index]
+    if any(p != ctx.home for p in participants):
+        return True
+    return bool(_INSTRUMENT_WORD_RE.search(ctx.text, s.start, s.end))
+
+
+def _background(date: DateValue | None, published) -> bool:
+    return bool(date and published and (published - date.value).days > 400)
+
+
+_VENUE_RE = re.compile(r"\b(?:margins|sidelines|side-lines)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
+_INSTRUMENT_WORD_RE = re.compile(
+    r"\b(?:MoU|memorandum|agreement|declaration|treaty|pact|accord|protocol|framework agreement|approvals?|nod)\b", re.IGNORECASE
+)
 
 
 _MODAL_BEFORE_RE = re.compile(
