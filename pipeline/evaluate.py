@@ -270,7 +270,8 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
             g_parts = {canonical_partner(x) for x in g_item.get("participants", [])}
             shared = len(g_parts & p_item["participants"])
             same_place = bool(g_item.get("location")) and g_item.get("location") == p_item["location"]
-            if not (shared or same_place or (not g_parts and not p_item["participants"])):
+            same_day = bool(g_item.get("date")) and len(g_item["date"]) == 10 and g_item["date"] == p_item["date"]
+            if not (shared or same_place or same_day or (not g_parts and not p_item["participants"])):
                 return None
             return shared + 2 * same_place + 2 * (g_item.get("date") == p_item["date"])
 

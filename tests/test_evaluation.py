@@ -6,24 +6,32 @@ from pipeline.evaluate import canonical_partner, evaluate
 
 from .conftest import DEV_GOLD, GOLD
 
-SEED_FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.80, "agreements": 0.60, "events": 0.60}
-# The development set was written by other hands than the rules and never tuned on
-# sentence by sentence; its floors record where extraction stands and stop regressions.
-DEV_FLOORS = {"partners": 0.60, "minerals": 0.90, "people": 0.85, "agreements": 0.45, "events": 0.55}
+# The dataset's promise (issue #3): F1 >= 0.90 for partners, minerals and people, >= 0.75 for
+# agreements and events, and agreement-status accuracy >= 0.80, on the seed articles and on the
+# development articles (written by other hands than the rules, covering other countries, minerals,
+# writing and date styles).
+FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.90, "agreements": 0.75, "events": 0.75}
+STATUS_ACCURACY_FLOOR = 0.80
 
 
-@pytest.mark.parametrize("table", SEED_FLOORS)
+@pytest.mark.parametrize("table", FLOORS)
 def test_seed_articles_meet_their_f1_floor(seed_tables, table):
     report = evaluate(GOLD, seed_tables)
     assert report.articles == 5
-    assert report.scores[table].f1 >= SEED_FLOORS[table], report.format()
+    assert report.scores[table].f1 >= FLOORS[table], report.format()
 
 
-@pytest.mark.parametrize("table", DEV_FLOORS)
+@pytest.mark.parametrize("table", FLOORS)
 def test_development_articles_meet_their_f1_floor(dev_tables, table):
     report = evaluate(DEV_GOLD, dev_tables)
     assert report.articles >= 15
-    assert report.scores[table].f1 >= DEV_FLOORS[table], report.format()
+    assert report.scores[table].f1 >= FLOORS[table], report.format()
+
+
+def test_agreement_status_accuracy_on_matched_agreements(seed_tables, dev_tables):
+    for gold, tables in ((GOLD, seed_tables), (DEV_GOLD, dev_tables)):
+        report = evaluate(gold, tables)
+        assert report.status_accuracy >= STATUS_ACCURACY_FLOOR, report.format()
 
 
 def test_partner_names_resolve_through_the_vocabulary():

@@ -10,7 +10,7 @@ already found in the article ("the talks" after "talks held in New Delhi").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.context import ArticleContext
@@ -57,7 +57,7 @@ class _Draft:
     participants: list[str]
     spans: list[Span]
     evidence: int = 0  # how many of name/date/place/participants support it
-    extras: list[str] = field(default_factory=list)
+    date_distance: int = 10**6  # characters between the trigger and its date: nearer is likelier its own
 
 
 def _event_names(ctx: ArticleContext, lo: int, hi: int, heads: tuple[str, ...]) -> list[tuple[str, int, int]]:
@@ -144,9 +144,22 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
                 ):
                     continue
                 weak = True
+            if event_type == "announcement" and name is None and not (date and location):
+                continue  # a press statement is news about an event, rarely an event of its own
             evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
+            distance = _date_distance(ctx, index, span, date)
             drafts.append(
-                _Draft(event_type, name, date, location, country, list(participants), [Span(span[0], span[1], index)], evidence)
+                _Draft(
+                    event_type,
+                    name,
+                    date,
+                    location,
+                    country,
+                    list(participants),
+                    [Span(span[0], span[1], index)],
+                    evidence,
+                    distance,
+                )
             )
     return _merge(ctx, drafts)
 
@@ -215,6 +228,13 @@ def _about_partners(ctx: ArticleContext, index: int, participants: list[str]) ->
     return bool(_INSTRUMENT_WORD_RE.search(ctx.text, s.start, s.end))
 
 
+def _date_distance(ctx: ArticleContext, index: int, span: tuple[int, int], date: DateValue | None) -> int:
+    if date is None:
+        return 10**6
+    distances = [max(0, d.start - span[1], span[0] - d.end) for d in ctx.dates_in_sentence(index) if d.value == date]
+    return min(distances, default=10**6)
+
+
 def _background(date: DateValue | None, published) -> bool:
     return bool(date and published and (published - date.value).days > 400)
 
@@ -272,8 +292,8 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[EventRecord]:
             continue
         target.spans += d.spans
         target.name = target.name or d.name
-        if d.date and (target.date is None or _rank(d.date) < _rank(target.date)):
-            target.date = d.date
+        if d.date and (target.date is None or (d.date_distance, _rank(d.date)) < (target.date_distance, _rank(target.date))):
+            target.date, target.date_distance = d.date, d.date_distance
         target.location = target.location or d.location
         target.country = target.country or d.country
         target.participants += [p for p in d.participants if p not in target.participants]

@@ -241,6 +241,8 @@ def _find_in_sentence(
         comma = j < len(reader.tokens) and reader.tokens[j].text == ","
         if comma:
             j += 1
+        while j < len(reader.tokens) and reader.tokens[j].text.lower() in _HONORIFICS:
+            j += 1  # "Prime Minister Shri Narendra Modi"
         name = reader.read_name(j)
         if (not capitalised or comma) and len(name) < 2:
             continue
