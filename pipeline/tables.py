@@ -147,9 +147,11 @@ def build_tables(
 
     # minerals (every mineral an article or an agreement names)
     mineral_ids: set[str] = set()
+    mineral_confidence: dict[str, float] = {}
     for a in articles:
         for m in a.extraction.minerals:
             mineral_ids.add(m.mineral_id)
+            mineral_confidence[m.mineral_id] = max(mineral_confidence.get(m.mineral_id, 0.0), m.confidence)
             for s in m.spans:
                 add_mention(a, "mineral", m.mineral_id, s.start, s.end, s.sentence)
         for ag in a.extraction.agreements:
@@ -163,6 +165,8 @@ def build_tables(
                 "symbol": entry.symbol,
                 "mineral_group": entry.group,
                 "critical_lists": ";".join(entry.lists) or None,
+                "extraction_method": "gazetteer",
+                "confidence": mineral_confidence[mid],
             }
         )
 
@@ -258,6 +262,7 @@ def build_tables(
                     "date_precision": ev.date.precision if ev.date else None,
                     "location": ev.location,
                     "country_iso3": ev.country_iso3,
+                    "extraction_method": ev.method,
                     "confidence": ev.confidence,
                 }
             else:

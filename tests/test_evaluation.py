@@ -45,3 +45,19 @@ def test_evaluation_can_fail(seed_tables):
     tables = dict(seed_tables)
     tables["mentions"] = tables["mentions"][tables["mentions"]["entity_type"] != "person"]
     assert evaluate(GOLD, tables).scores["people"].recall == 0
+
+
+def test_no_entity_of_the_development_set_lacks_evidence(dev_tables):
+    """Every partner, mineral, person, agreement and event row has a mention whose span is its surface."""
+    mentions = dev_tables["mentions"]
+    for entity_type, table, key in [
+        ("partner", "partners", "partner_id"),
+        ("mineral", "minerals", "mineral_id"),
+        ("person", "people", "person_id"),
+        ("agreement", "agreements", "agreement_id"),
+        ("event", "events", "event_id"),
+    ]:
+        evidenced = set(mentions.loc[mentions["entity_type"] == entity_type, "entity_id"])
+        assert set(dev_tables[table][key]) <= evidenced, table
+    assert (mentions["char_end"] > mentions["char_start"]).all()
+    assert mentions.apply(lambda r: r["surface"] in r["sentence"], axis=1).all()

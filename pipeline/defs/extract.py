@@ -9,6 +9,7 @@ from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
 from pipeline.extract import extract_article, extractor_fingerprint
 from pipeline.extract.records import ArticleExtraction
+from pipeline.extract.vocab import vocabulary_usage
 
 
 @dg.asset(
@@ -38,11 +39,25 @@ def article_extractions(context: dg.AssetExecutionContext, raw_articles: RawCorp
         [{"source_file": e.source_file, "partners": len(e.partners), "minerals": len(e.minerals),
           "people": len(e.people), "agreements": len(e.agreements), "events": len(e.events)} for e in extractions]
     )  # fmt: skip
+    usage = vocabulary_usage(extractions)
+    unmatched_list = usage.unmatched_organizations.most_common()
+    for name, n in unmatched_list[:50]:
+        context.log.warning(f"organisation not in the vocabulary, found by name pattern in {n} article(s): {name}")
+    if len(unmatched_list) > 50:
+        context.log.warning(f"... and {len(unmatched_list) - 50} more organisations not in the vocabulary (see metadata)")
+    unmatched = pd.DataFrame(
+        usage.unmatched_organizations.most_common(), columns=["organisation (not in vocabulary)", "articles"]
+    )
+    never = pd.DataFrame(
+        [{"kind": k, "never matched": len(v), "examples": ", ".join(v[:8])} for k, v in usage.never_used.items()]
+    )
     return dg.Output(
         extractions,
         metadata={
             "articles": len(extractions),
             "extractor_version": extractor_fingerprint(),
+            "organisations not in the vocabulary": markdown_preview(unmatched, rows=30),
+            "vocabulary entries never matched": markdown_preview(never),
             **{f"{k} found (per-article sum)": v for k, v in counts.items()},
             "preview": markdown_preview(per_article, rows=20),
         },

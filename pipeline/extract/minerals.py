@@ -9,6 +9,7 @@ from pipeline.extract.records import MineralRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import Vocabulary
 
+_CONFIDENCE = {"name": 0.95, "alias": 0.9}
 _LIST_GLUE = re.compile(r"\s*(?:,|and|or|&|/|-|–|,\s*and)\s*")
 
 
@@ -38,5 +39,7 @@ def extract_minerals(text: str, sentences: list[Sentence], hits: list[Hit], voca
         if index is None:
             continue
         mineral_id = h.target.split(":", 1)[1]
-        records.setdefault(mineral_id, MineralRecord(mineral_id)).spans.append(Span(h.start, h.end, index))
+        record = records.setdefault(mineral_id, MineralRecord(mineral_id, confidence=0.0))
+        record.spans.append(Span(h.start, h.end, index))
+        record.confidence = max(record.confidence, _CONFIDENCE.get(h.alias.form, 0.85) if not h.alias.case_sensitive else 0.85)
     return list(records.values())

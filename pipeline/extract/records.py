@@ -47,6 +47,7 @@ class PartnerRecord:
 @dataclass
 class MineralRecord:
     mineral_id: str
+    confidence: float = 0.9  # a full name is surer than an acronym ("REE")
     spans: list[Span] = field(default_factory=list)
 
 
@@ -89,6 +90,10 @@ class EventRecord:
     participants: list[str]  # partner keys
     confidence: float
     spans: list[Span] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        return "named_event" if self.named else "trigger"
 
 
 @dataclass

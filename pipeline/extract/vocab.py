@@ -268,3 +268,29 @@ def load_vocabulary() -> Vocabulary:
         cues=load_yaml("cues.yaml"),
         version=_digest(),
     )
+
+
+@dataclass
+class VocabularyUsage:
+    """What the vocabularies matched in a corpus: the values they missed, and the entries never used."""
+
+    unmatched_organizations: Counter[str]  # found by name pattern only: candidates for organizations.yaml
+    never_used: dict[str, list[str]]  # kind -> vocabulary names never matched (blocs, regions, organisations, minerals)
+
+
+def vocabulary_usage(extractions: list[Any]) -> VocabularyUsage:
+    vocab = load_vocabulary()
+    used: set[str] = set()
+    unmatched: Counter[str] = Counter()
+    for e in extractions:
+        for p in e.partners:
+            used.add(p.key)
+            if p.method == "pattern":
+                unmatched[p.name] += 1
+        used.update(f"mineral:{m.mineral_id}" for m in e.minerals)
+    never: dict[str, list[str]] = {}
+    for key, entry in vocab.partners.items():
+        if entry.partner_type != "country" and entry.is_partner and key not in used:
+            never.setdefault(entry.partner_type, []).append(entry.name)
+    never["mineral"] = [m.name for m in vocab.minerals.values() if f"mineral:{m.mineral_id}" not in used]
+    return VocabularyUsage(unmatched, never)

@@ -1,0 +1,51 @@
+"""Entity resolution across articles: one row per real-world entity, stable ids, status history."""
+
+from pipeline.extract import extract_article
+from pipeline.ingest import RawArticle, sha256_text
+from pipeline.tables import build_tables
+
+
+def tables_for(*texts: str):
+    raws = [RawArticle(f"a{i}.txt", t, sha256_text(t)) for i, t in enumerate(texts)]
+    return build_tables(raws, [], [extract_article(r.source_file, r.text) for r in raws])
+
+
+FIRST = """ date 2026-02-02 Canada and India near minerals pact
+Prime Minister of Canada Mark Carney said on Monday that Canada and India are negotiating a critical minerals agreement on lithium.
+"""
+SECOND = """ date 2026-03-05 India and Canada sign minerals pact
+India and Canada signed a critical minerals agreement in New Delhi on Wednesday, Prime Minister Carney said.
+"""
+
+
+def test_prime_minister_carney_is_mark_carney():
+    people = tables_for(FIRST, SECOND)["people"]
+    assert list(people["name"]) == ["Mark Carney"]
+    assert people.iloc[0]["country_iso3"] == "CAN"
+
+
+def test_the_same_agreement_in_two_articles_is_one_row_with_its_status_history():
+    t = tables_for(FIRST, SECOND)
+    assert len(t["agreements"]) == 1
+    agreement = t["agreements"].iloc[0]
+    assert agreement["status"] == "signed"  # the later article's status
+    history = t["agreement_statuses"].merge(t["articles"], on="article_id").sort_values("as_of_date")
+    assert list(history["status"]) == ["negotiating", "signed"]
+    parties = set(t["agreement_parties"].merge(t["partners"], on="partner_id")["iso3"])
+    assert parties == {"CAN", "IND"}
+
+
+def test_ids_do_not_change_when_an_article_is_added():
+    alone = tables_for(FIRST)
+    both = tables_for(FIRST, SECOND)
+    for table, key in [("partners", "partner_id"), ("people", "person_id"), ("agreements", "agreement_id")]:
+        assert set(alone[table][key]) <= set(both[table][key]), table
+
+
+def test_every_entity_row_carries_its_method_and_a_confidence():
+    t = tables_for(FIRST, SECOND)
+    for table in ["partners", "minerals", "people", "agreements", "events"]:
+        frame = t[table]
+        assert len(frame), table
+        assert frame["extraction_method"].notna().all(), table
+        assert frame["confidence"].between(0, 1).all(), table
