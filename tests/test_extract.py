@@ -84,4 +84,5 @@ def test_a_named_summit_is_an_event_with_date_and_place():
 
 def test_sloppy_text_does_not_invent_entities():
     e = extract_article("x.txt", "The rare worlds are similar as the gold standard of iron will in Silicon Valley.")
-    assert e.minerals == [] and e.agreements == [] and e.people == []
+    assert [m.mineral_id for m in e.minerals] == ["rare_earth_elements"]  # spun "rare earths", nothing more
+    assert e.agreements == [] and e.people == [] and e.partners == []

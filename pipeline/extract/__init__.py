@@ -109,6 +109,12 @@ def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
     known = {p.key for p in partners}
     agreements = [a for a in extract_agreements(ctx) if all(k in known for k in a.parties)]
     events = extract_events(ctx)
+    # A country the article treats as a rival anywhere ("China, which refines 90% of ...") is a
+    # partner only where it actually takes part: as a party or a participant.
+    rivals = {m.key for m in mentions if m.role == "rival"}
+    involved = {k for a in agreements for k in a.parties} | {k for e in events for k in e.participants}
+    partners = [p for p in partners if p.key not in rivals or p.key in involved]
+    known = {p.key for p in partners}
     for e in events:
         e.participants = [k for k in e.participants if k in known]
     return ArticleExtraction(

@@ -35,6 +35,14 @@ _FACILITY_RE = re.compile(
     r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit)\b",
     re.IGNORECASE,
 )
+# "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
+_OWNED_BY_RE = re.compile(
+    r"\b(?:joint venture|subsidiary|unit|arm|affiliate)\s+(?:\w+\s+)?of\s+(?:(?:three|two|four|several|the|its|state-owned|state-run|public|sector|companies|firms|undertakings)\s*:?\s+)*(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?)*\(?$"
+)
+_PROFESSION_RE = re.compile(
+    r"^\s+(?:[a-z-]+\s+){0,2}(?:scientist|economist|analyst|journalist|researcher|academic|scholar|historian|writer|author|lawyer|engineer|geologist|consultant|diplomat|citizen|national|expert|professor|fellow|student)s?\b",
+    re.IGNORECASE,
+)
 # "on the sidelines of the G20 summit": a grouping as a venue.
 _VENUE_BEFORE_RE = re.compile(
     r"\b(?:sidelines|margins|side-lines)\s+of\s+(?:the\s+)?$|\bat\s+the\s+$|\bseat\s+at\s+the\s+$", re.IGNORECASE
@@ -95,14 +103,35 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
 
 
-def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts: list[int]) -> str:
+def _role(
+    text: str,
+    hit: Hit,
+    sentence: Sentence,
+    vocab: Vocabulary,
+    org_starts: list[int],
+    hits: list[Hit] = (),
+    entries: dict[str, PartnerEntry] | None = None,
+) -> str:
     before = text[max(sentence.start, hit.start - 40) : hit.start]
     after = text[hit.end : min(sentence.end, hit.end + 40)]
     kind = hit.target.split(":")[0]
     if kind == "bloc" and (_VENUE_BEFORE_RE.search(before) or _VENUE_AFTER_RE.match(after)):
         return "venue"
     if kind == "org":
+        # "KABIL is a joint venture of NALCO, HCL and MECL": owners described, not partners.
+        cue = _OWNED_BY_RE.search(text[max(sentence.start, hit.start - 120) : hit.start])
+        if cue and entries is not None:
+            # Owners of a company of their own country are corporate structure ("KABIL is a joint
+            # venture of NALCO, HCL and MECL"); foreign co-owners are partners ("a joint venture
+            # of Sumitomo and Nickel Asia").
+            cue_start = max(sentence.start, hit.start - 120) + cue.start()
+            described = [h for h in hits if h.target.startswith("org:") and sentence.start <= h.start < cue_start]
+            country = entries[hit.target].country_iso3
+            if described and country and entries[described[-1].target].country_iso3 == country:
+                return "owner"
         return "partner"
+    if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before)):
+        return "place"  # "African mines", "supply in Southeast Asia"
     if _LED_RE.match(after):
         return "leader"
     if _ATTRIBUTE_RE.match(after):
@@ -119,6 +148,8 @@ def _role(text: str, hit: Hit, sentence: Sentence, vocab: Vocabulary, org_starts
             return "place"
         if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
             return "place"
+        if hit.alias.form == "demonym" and _PROFESSION_RE.match(after):
+            return "attribute"  # "a German political scientist": a person's nationality
         for org_start in org_starts:
             gap = text[hit.end : org_start]
             owner_form = hit.alias.form == "demonym" or gap.startswith(("'s", "’s"))
@@ -149,7 +180,7 @@ def partner_mentions(
         if hit.alias.form in _METONYM_FORMS and _LOCATIVE_RE.search(text[max(sentence.start, hit.start - 16) : hit.start]):
             places.append((hit, index))
             continue
-        role = _role(text, hit, sentence, vocab, org_starts)
+        role = _role(text, hit, sentence, vocab, org_starts, hits, entries)
         mentions.append(PartnerMention(hit.target, hit.start, hit.end, index, hit.alias.form, role))
     return mentions, places
 
@@ -159,15 +190,14 @@ def partner_mentions(
 # Upper-case letters, accented ones included ("Kivu Étain SA").
 UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
 _CAP = rf"(?:[{UPPER}][\w'’&.-]*)"
-_CONNECT = r"(?:of|and|for|the|de|del|&)"
+_CONNECT = r"(?:of|and|for|de|del|&|(?<=of )the|(?<=for )the)"
 
 
 @cache
 def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Pattern[str]:
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
-    tail = rf"(?:\s+(?:for|of)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})?)?"
-    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix})(?![\w]){tail})"
+    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix})(?![\w]))"
     government = (
         rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
     )
@@ -190,7 +220,7 @@ _PERSON_TITLE_RE = re.compile(
     r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
 )
 _NAME_CONTINUES_RE = re.compile(
-    r"^\s+(?:[A-Z][a-z]+\s+){0,2}(?:Dialogue|Week|Summit|Conference|Convention|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration|Service|Services|Office|Bureau|Province|Region|Basin|Belt|Valley|District|Zone)\b"
+    r"^\s+(?:(?:[A-Z][a-z]+|&|and)\s+){0,3}(?:Dialogue|Week|Summit|Conference|Convention|Congress|Expo|Exhibition|Indaba|Fair|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration|Service|Services|Office|Bureau|Province|Region|Basin|Belt|Valley|District|Zone|Minister|Secretary|Undersecretary|Ministry|Department)\b"
 )
 # "Ohio-based", "Austria's", "Perth-listed": words that describe an organisation but are not its name.
 _DESCRIPTOR_TOKEN_RE = re.compile(r"[\w.-]+[-–](?:based|listed|headquartered|registered|owned|run)$|.+['’]s$", re.IGNORECASE)
@@ -208,6 +238,7 @@ _DESCRIBED_ORG_RE = re.compile(
 )
 
 
+_INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Institute", "Fund", "Corporation", "Organization", "Organisation", "Survey"}  # fmt: skip
 _LEGAL_SUFFIXES = {"Limited", "Ltd", "Corp", "Corporation", "Inc", "PLC", "plc", "LLC", "AG", "GmbH", "SA", "S.A",
                    "SpA", "NV", "N.V", "BV", "Pty", "JSC", "Tbk", "Pte", "Bhd", "Berhad", "SAS", "Oyj", "ASA", "AB",
                    "Ltda", "KK", "Company", "Co", "Organization", "Organisation"}  # fmt: skip
@@ -264,7 +295,13 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
     for m in pattern.finditer(text):
         government = m.group("gov") is not None
         # "Hanbit Advanced Materials and Kambalda Battery Metals Ltd": two names.
-        pieces = [(m.start(), m.end())]
+        end = m.end()
+        if not government and m.group(0).split()[-1] in _INSTITUTIONAL:
+            # An institution may be "of" or "for" a place: "Economic Commission for Africa".
+            tail = re.match(rf"\s+(?:for|of)\s+(?:the\s+)?({_CAP}(?:\s+{_CAP})?)", text[end : end + 40])
+            if tail and tail.group(1) in place_words:
+                end += tail.end()
+        pieces = [(m.start(), end)]
         if not government:
             for a in re.finditer(r"\s+and\s+", m.group(0)):
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]

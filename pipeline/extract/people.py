@@ -51,7 +51,7 @@ _PLACE_PREPOSITIONS = {"at", "in", "from", "to", "near", "into", "across", "via"
 def _is_role_phrase(phrase: str) -> bool:
     """ "India's Commerce and Industry Minister", "chief executive of X Corp": a role noun early on."""
     words = phrase.split()
-    if len(words) > 14:
+    if len(words) > 25:
         return False
     m = _ROLE_RE.search(phrase)
     return bool(m) and len(phrase[: m.start()].split()) <= 6
@@ -226,7 +226,7 @@ def _find_in_sentence(
             hit = reader.hit_at(tok)
             nxt = reader.tokens[j + 1].text if j + 1 < len(reader.tokens) else ""
             if (
-                tok.text.lower() in {"of", "for", "to", "and", "&", "the"}
+                tok.text.lower() in {"of", "for", "to", "and", "&", "the", "at"}
                 or tok.text in portfolio
                 or (tok.text == "," and nxt in portfolio)
             ):
@@ -296,6 +296,16 @@ def _find_in_sentence(
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
             starts += _more_bylines(reader, starts[-1][0], text, sentence)
+    # A line that is only a name: a press contact or a signature ("Laurence Gagnon").
+    line = text[sentence.start : sentence.end]
+    if (
+        2 <= len(reader.tokens) <= 4
+        and all(_is_name_word(t.text) or _is_initial(t.text) for t in reader.tokens)
+        and not reader.hits
+        and (sentence.start == 0 or text[sentence.start - 1] == "\n")
+        and line == line.strip()
+    ):
+        starts.append((0, "byline"))
     # A dateline byline: "Thandiwe Mokoena in Johannesburg | 11.12.2025".
     if re.match(
         r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]", text[sentence.start : sentence.end]
