@@ -69,3 +69,13 @@ def test_a_month_ahead_in_a_future_sentence_is_next_year():
         "2026-06",
     ]
     assert resolved("In June, leaders adopted an action plan.", december) == ["2025-06"]
+
+
+def test_byline_and_header_date_styles():
+    assert find_published_date("Title\n\nBy Chanda Mwila | Lusaka | 22 January 2026\n\nText.")[0] == dt.date(2026, 1, 22)
+    assert find_published_date("Title\n\nLast Updated: Thu, 05 Mar 2026 19:40 IST\n\nText.")[0] == dt.date(2026, 3, 5)
+    assert find_published_date("Title\n18/04/2026 | Business Desk\nText.")[0] == dt.date(2026, 4, 18)
+    assert find_published_date("Title\n\nA Writer in Johannesburg | 11.12.2025\n\nText.")[0] == dt.date(2025, 12, 11)
+    assert find_published_date("Title\nTuesday, 9 December 2025\nText.")[0] == dt.date(2025, 12, 9)
+    # a date inside the first sentence of the story is not the publication date
+    assert find_published_date("Title\nThe deal was signed on 3 March 2025 in Lima.\n")[0] is None

@@ -24,14 +24,16 @@ _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake"
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
 _GENERIC_KINDS = {"cooperation_agreement", "other"}
 _OUT_OF_SCOPE_RE = re.compile(
-    r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms)\b", re.IGNORECASE
+    r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms|troops|forces|peace (?:accord|deal|agreement|treaty)|ceasefire|visa|extradition)\b",
+    re.IGNORECASE,
 )
 _BETWEEN_BOTH_RE = re.compile(
     r"^\s*(?:\w+\s+){0,3}?between\s+(?:the\s+two|both)\s+(?:countries|nations|sides|governments)", re.IGNORECASE
 )
-_DEFINITE_RE = re.compile(r"(?:\b(?:the|this|that|such|its|their)|\S+['’]s)\s+(?:[\w–-]+\s+){0,3}$", re.IGNORECASE)
+# "the deal", "this pact", "Today's MoU" (but not "indicated that an interim agreement").
+_DEFINITE_RE = re.compile(r"(?:\b(?:the|this|these|its|their)|\S+['’]s)\s+(?!an?\s)(?:[\w–-]+\s+){0,3}$", re.IGNORECASE)
 # "KABIL, a joint venture of NALCO and HCL,": the noun describes an organisation, it reports no agreement.
-_DESCRIPTIVE_BEFORE_RE = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
+_DESCRIPTIVE_BEFORE_RE = re.compile(r"(?:,|\bis|\bwas|\bare|\bwere|\bremains)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
 _DESCRIPTIVE_AFTER_RE = re.compile(r"^\s+(?:of|between|among|owned|formed|set up)\b")
 # "offtake rights", "deal flow": the instrument word used as a modifier.
 _NOT_AN_INSTRUMENT_AFTER_RE = re.compile(
@@ -112,6 +114,19 @@ def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...
     return tuple((k, tuple(v)) for k, v in d.items())
 
 
+def _is_title_line(ctx: ArticleContext, index: int) -> bool:
+    """The article's opening line when it is a headline (short, no full stop)."""
+    if index != 0:
+        return False
+    s = ctx.sentences[0]
+    line = ctx.text[s.start : s.end]
+    return (
+        not line.rstrip().endswith((".", "!", "?", '"', "”"))
+        and len(line.split()) <= 22
+        and (s.end >= len(ctx.text) or ctx.text[s.end : s.end + 1] == "\n")
+    )
+
+
 def _is_headline(sentence: str) -> bool:
     """Title Case Headline Without A Full Stop: capitals there do not make names."""
     words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
@@ -178,6 +193,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             text[max(s.start, instrument.start - 30) : instrument.start]
         ) and _DESCRIPTIVE_AFTER_RE.match(after):
             continue
+        if found and re.fullmatch(r"\s*\(\s*[\w-]*", text[found[-1].end : m.start()]):
+            continue  # "(IK-CEPA)": the acronym of the instrument just named
         if found and not instrument.name and re.fullmatch(r"[\s-]*", text[found[-1].end : instrument.start]):
             # "joint venture agreement", "partnership agreement": one instrument, the more specific kind.
             found[-1].end = instrument.end
@@ -339,7 +356,7 @@ def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) ->
     pos = inst.end
     for m in ctx.partners_in(inst.end, hi):
         gap = text[pos : m.start]
-        introduced = re.search(r"\b(?:with|between|to|from|and)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
+        introduced = re.search(r"\b(?:with|between|to|from|and|for)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
         listed = re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap) and re.match(
             r"\s*(?:,|and\b|or\b|\.|\)|$)", text[m.end : m.end + 6]
         )
@@ -398,8 +415,11 @@ class _Draft:
 
 
 def _name_key(name: str) -> str:
-    words = re.sub(r"[^\w]+", " ", name.lower()).split()
+    """ "The U.S.-Congo Strategic Partnership Agreement" = "US-Congo Strategic Partnership"."""
+    words = re.sub(r"[^\w]+", " ", name.lower().replace(".", "")).split()
     words = [w for w in words if w not in {"the", "a", "an"}]
+    while len(words) > 2 and words[-1] in {"agreement", "agreements"}:
+        words.pop()
     return " ".join(words)
 
 
@@ -425,12 +445,12 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
     drafts: list[_Draft] = []
     headline_drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
-        headline = _is_headline(ctx.text[s.start : s.end])
+        headline = _is_headline(ctx.text[s.start : s.end]) or _is_title_line(ctx, index)
         instruments = _find_instruments(ctx, index)
         consumed_blocs = {p for i in instruments if i.kind == "membership" for p in i.parties}
         for k, inst in enumerate(instruments):
             lo, hi = _clause(ctx, index, instruments, k)
-            if _OUT_OF_SCOPE_RE.search(ctx.text, max(s.start, inst.start - 25), inst.end + 25):
+            if _OUT_OF_SCOPE_RE.search(ctx.text, max(s.start, inst.start - 25), min(s.end, inst.end + 60)):
                 continue  # a defence or security pact is not a minerals agreement
             status = inst.status or _status(ctx, inst, lo, hi)
             topic = _topic(ctx, inst, lo, hi)
@@ -445,7 +465,10 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 continue
             if antecedent is not None:
                 antecedent.spans.append(Span(inst.start, inst.end, index))
-                if definite and status:
+                under = re.search(
+                    r"\bunder\s+(?:the|this|that|its)\s+(?:[\w-]+\s+){0,2}$", ctx.text[max(s.start, inst.start - 30) : inst.start]
+                )
+                if definite and status and not (under and status == "in_force"):
                     antecedent.statuses.append((status, index))
                 antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
                 antecedent.stages += [x for x in _stages(ctx, s.start, s.end) if x not in antecedent.stages]
@@ -511,7 +534,11 @@ def _antecedent(
     """The agreement an unnamed mention refers back to ("the deal", "the agreement comes as ..."), if any."""
     if not (definite or weak):
         return None
-    recent = [d for d in drafts if d.spans[-1].sentence >= index - 3]
+    recent = [d for d in drafts if d.spans[-1].sentence >= index - 5]
+    if not recent:
+        return None
+    # "the Joint Declaration of Intent" does not refer back to an agreement of another kind.
+    recent = [d for d in recent if _kinds_compatible(d.kind, inst.kind)]
     if not recent:
         return None
     if topic:
@@ -527,7 +554,7 @@ def _antecedent(
         return recent[-1]  # "The agreement comes as India and Chile move towards ..."
     home = ctx.home
     named = {p for p in parties if p != home}
-    for d in reversed([d for d in drafts if d.spans[-1].sentence >= index - 6]):
+    for d in reversed([d for d in drafts if d.spans[-1].sentence >= index - 6 and _kinds_compatible(d.kind, inst.kind)]):
         covered = set(d.parties) | {f"country:{ctx.entries[p].country_iso3}" for p in d.parties if ctx.entries[p].country_iso3}
         if named and named <= covered:
             return d  # "..., chief executive of Hessenkupfer AG, said the agreement ..."

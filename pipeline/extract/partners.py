@@ -32,7 +32,7 @@ _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'
 _CITY_COUNTRY_RE = re.compile(r"\b(?:in|at)\s+(?P<city>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+$")
 # "Malaysian operations", "Chilean mine": a facility's location.
 _FACILITY_RE = re.compile(
-    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit)\b",
+    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit|ports?|railways?|border|coast|salt flats?)\b",
     re.IGNORECASE,
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
@@ -290,7 +290,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
     pattern = _org_pattern(suffixes, tuple(vocab.cues["government_bodies"]))
     hits = hits or []
     place_words = {text[h.start : h.end] for h in hits if h.target.startswith(("country:", "region:", "bloc:"))}
-    known = [(h.start, h.end) for h in hits if h.target.startswith("org:")]
+    known = [(h.start, h.end) for h in hits if h.target.startswith(("org:", "bloc:"))]
     spans: list[tuple[int, int, bool]] = []
     for m in pattern.finditer(text):
         government = m.group("gov") is not None

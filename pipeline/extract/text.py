@@ -91,6 +91,40 @@ def find_published_date(text: str) -> tuple[dt.date | None, tuple[int, int] | No
             d = _date_from_match(m)
             if d:
                 return d, m.span()
+    return _byline_date(text)
+
+
+_ANY_FULL_DATE = [
+    re.compile(rf"\b{_MONTH_DAY_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY_MONTH_YEAR}\b", re.IGNORECASE),
+    re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>20\d{2})\b"),
+]
+_BYLINE_LINE_RE = re.compile(
+    r"[|•·]|^\s*(?:By|Published|Updated|Last Updated|Posted|Dated?)\b|^\s*(?:\w+day,?\s+)?\d", re.IGNORECASE
+)
+
+
+def _byline_date(text: str) -> tuple[dt.date | None, tuple[int, int] | None]:
+    """A date in a short header line: "By Chanda Mwila | Lusaka | 22 January 2026",
+    "Last Updated: Thu, 05 Mar 2026 19:40 IST", "18/04/2026 | Business Desk"."""
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        if n >= 8 or pos > 800:
+            break
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip() or len(line) > 120 or not _BYLINE_LINE_RE.search(line):
+            continue
+        for pattern in _ANY_FULL_DATE:
+            m = pattern.search(line)
+            if not m:
+                continue
+            if "a" in m.groupdict():
+                a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+                d = _make_date(y, b, a) or _make_date(y, a, b)  # day first, as most of the world writes it
+            else:
+                d = _date_from_match(m)
+            if d:
+                return d, (start + m.start(), start + m.end())
     return None, None
 
 
