@@ -176,7 +176,11 @@ def _sentence_triggers(ctx: ArticleContext, index: int, triggers, names) -> list
                 continue
             if _VENUE_RE.search(ctx.text[max(s.start, m.start() - 40) : m.start()]):
                 continue
-            if event_type == "signing" and out and m.group(0).lower() != "signing ceremony":
+            if (
+                event_type == "signing"
+                and any(t != "announcement" for t, _, _ in out)
+                and m.group(0).lower() != "signing ceremony"
+            ):
                 continue
             if all(t != event_type for t, _, _ in out):
                 out.append((event_type, m.span(), m.group(0)))
@@ -254,7 +258,7 @@ _MODAL_BEFORE_RE = re.compile(
 def _recent(date: DateValue | None, published, location: str | None) -> bool:
     """A signing is reported as news when dated (or placed) within weeks of the article."""
     if date is None:
-        return location is not None and published is None
+        return location is not None
     if published is None:
         return date.precision == "day"
     if date.precision == "year":
@@ -278,6 +282,8 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
         return False
     if a.name and b.name:
         return a.name.lower() == b.name.lower()
+    if a.location and b.location and a.location != b.location:
+        return False
     return not (a.date and b.date and a.date.iso()[:7] != b.date.iso()[:7])
 
 
