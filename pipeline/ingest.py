@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import charset_normalizer
+
 from pipeline.extract.text import normalize_text
 
 MAX_BYTES = 5 * 1024 * 1024  # a news article is a few kB; anything this big is not one
@@ -94,7 +96,12 @@ def html_to_text(text: str) -> str:
 
 
 def decode_bytes(data: bytes) -> str | None:
-    """The text of `data`, or None when it is not text in an encoding we can trust."""
+    """The text of `data`, or None when it is not text in an encoding we can trust.
+
+    UTF-16 and UTF-8 are recognised by their BOM or by decoding cleanly, then Windows-1252;
+    anything else is left to charset-normalizer, which weighs every candidate encoding by how
+    much the result reads like language.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -107,12 +114,17 @@ def decode_bytes(data: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     try:
+        # Windows-1252 (a superset of Latin-1's printable range) is what most legacy news
+        # CMSs emit; take it when every character reads as text.
         text = data.decode("cp1252")
+        if all(ch.isprintable() or ch in "\n\r\t" for ch in text):
+            return text
     except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.chaos > 0.25:
         return None
-    # Windows-1252 decodes almost anything; accept it only when it reads as text.
-    letters = sum(ch.isalpha() or ch.isspace() or ch in ".,;:'\"-()%$€£" for ch in text)
-    return text if letters / max(1, len(text)) > 0.85 else None
+    return str(best)
 
 
 def is_binary(data: bytes) -> bool:

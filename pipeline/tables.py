@@ -114,6 +114,7 @@ def build_tables(
                 "published_date": a.extraction.published_date,
                 "content_sha256": r.content_sha256,
                 "word_count": len(r.text.split()),
+                "language": a.extraction.language,
             }
         )
     for rej in rejections:

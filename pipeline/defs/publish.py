@@ -1,4 +1,5 @@
-"""Publish: Parquet files written once with the declared schema, and the DuckDB file built from them."""
+"""Publish: Parquet files written once with the declared schema, the DuckDB file built from them,
+and both made current in one atomic step (see pipeline/publish.py)."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import duckdb
 import pandas as pd
 
 import schemas
-from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, build_duckdb, write_parquet
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, build_duckdb, new_publication, publish, write_parquet
 from pipeline.resources import WarehousePaths
 
 TABLES = schemas.table_names()
@@ -18,16 +19,18 @@ TABLES = schemas.table_names()
     kinds={"parquet"},
     owners=["team:data-engineering"],
     ins={t: dg.AssetIn(t) for t in TABLES},
-    description="One Parquet file per table under warehouse/parquet/, written with the schema declared in "
-    "schemas/tables.yaml (types, nullability, column descriptions). Runs only when every table check passed.",
+    description="One Parquet file per table (zstd), written with the schema declared in schemas/tables.yaml "
+    "(types, nullability, column descriptions) into a new publication folder. Runs only when every table "
+    "check passed; readers see the files once duckdb_database has made the publication current.",
 )
-def parquet_files(context: dg.AssetExecutionContext, paths: WarehousePaths, **tables: pd.DataFrame) -> dg.Output[dict[str, str]]:
-    written = write_parquet(tables, paths.warehouse)
-    listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "path": str(p)} for t, p in written.items()])
+def parquet_files(paths: WarehousePaths, **tables: pd.DataFrame) -> dg.Output[dict[str, str]]:
+    publication = new_publication(paths.warehouse)
+    written = write_parquet(tables, publication)
+    listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "file": f"{PARQUET_DIR}/{p.name}"} for t, p in written.items()])
     return dg.Output(
-        {t: str(p) for t, p in written.items()},
+        {"publication": str(publication), **{t: str(p) for t, p in written.items()}},
         metadata={
-            "path": dg.MetadataValue.path(str(paths.warehouse / PARQUET_DIR)),
+            "publication": dg.MetadataValue.path(str(publication)),
             "files": dg.MetadataValue.md(listing.to_markdown(index=False)),
             "total_rows": int(listing["rows"].sum()),
         },
@@ -38,20 +41,26 @@ def parquet_files(context: dg.AssetExecutionContext, paths: WarehousePaths, **ta
     group_name="publish",
     kinds={"duckdb"},
     owners=["team:data-engineering"],
-    description=f"warehouse/{DUCKDB_NAME}: one table per Parquet file, with primary and foreign keys and "
-    "a comment on every table and column. Built under a temporary name and moved into place.",
+    description=f"warehouse/{DUCKDB_NAME}: one table per Parquet file, with primary and foreign keys and a "
+    "comment on every table and column. Once it is built, the whole publication (Parquet + DuckDB) becomes "
+    "current in one atomic rename: readers never see a half-written warehouse.",
 )
 def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.Output[str]:
-    db = build_duckdb({t: Path(p) for t, p in parquet_files.items()}, paths.warehouse)
+    publication = Path(parquet_files["publication"])
+    db = build_duckdb({t: Path(parquet_files[t]) for t in TABLES}, publication)
     con = duckdb.connect(str(db), read_only=True)
     try:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
         con.close()
+    publish(publication, paths.warehouse)
+    public = paths.warehouse / DUCKDB_NAME
     return dg.Output(
-        str(db),
+        str(public),
         metadata={
-            "path": dg.MetadataValue.path(str(db)),
+            "path": dg.MetadataValue.path(str(public)),
+            "parquet": dg.MetadataValue.path(str(paths.warehouse / PARQUET_DIR)),
+            "publication": dg.MetadataValue.path(str(publication)),
             "tables": dg.MetadataValue.md(
                 pd.DataFrame([{"table": t, "rows": n} for t, n in counts.items()]).to_markdown(index=False)
             ),

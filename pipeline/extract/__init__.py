@@ -12,6 +12,7 @@ from pipeline.extract.agreements import extract_agreements
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.events import extract_events
 from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
+from pipeline.extract.language import detect_language
 from pipeline.extract.minerals import extract_minerals, mineral_hits
 from pipeline.extract.partners import (
     _GENERIC_ORG_WORDS,
@@ -86,6 +87,10 @@ def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
     published, _ = find_published_date(text)
     start = body_start(text)
     sentences = split_sentences(text[start:], offset=start)
+    language = detect_language(text[start:])
+    if language != "en":
+        # The rules and vocabularies read English: another language yields no entities, not invented ones.
+        return ArticleExtraction(source_file, text, find_title(text), published, sentences, [], [], [], [], [], language)
     vocab_hits = load_gazetteer().find(text)
     entries: dict[str, PartnerEntry] = dict(vocab.partners)
     org_hits = _pattern_org_hits(text, vocab_hits, entries)

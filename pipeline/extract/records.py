@@ -117,6 +117,7 @@ class ArticleExtraction:
     people: list[PersonRecord]
     agreements: list[AgreementRecord]
     events: list[EventRecord]
+    language: str = "en"
 
     def sentence_text(self, index: int) -> str:
         s = self.sentences[index]
