@@ -73,8 +73,8 @@ def _resolve_people(articles: list[_Article]) -> dict[str, list[tuple[_Article, 
         candidates = by_last.get(word, set())
         if len(candidates) == 1:
             full[next(iter(candidates))].append((a, p))
-        else:
-            full[word].append((a, p))
+        # A lone surname that no article names in full is dropped: "Minister Seal" may be a
+        # headline verb, and a person row needs a name a reader can look up.
     return full
 
 

@@ -315,6 +315,14 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
     br = _BREAK_RE.search(text, inst.end, hi)
     if br:
         hi = br.start()
+    if k + 1 < len(instruments):
+        # "... signed in July 2021, the EU-Greenland partnership in ...": the names just before the
+        # next instrument are that instrument's own.
+        last = None
+        for m in re.finditer(r",\s|\band\s", text[inst.end : hi]):
+            last = m
+        if last is not None:
+            hi = inst.end + last.start()
     return lo, hi
 
 

@@ -23,6 +23,12 @@ _FUTURE_RE = re.compile(
 )
 
 
+_PAST_NEAR_RE = re.compile(
+    r"\b(?:signed|inked|sealed|agreed|concluded|announced|launched|held|met|visited|took effect|came into force|entered into force|was|were|had|did|approved|cleared|adopted|unveiled|established|set up|founded|began|started|ended)\b(?:\s+\S+){0,5}\s*$",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class DateMention:
     start: int  # offsets within the sentence
@@ -181,6 +187,8 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
             year = published.year
             if future and month < published.month:
                 year += 1  # "takes over the presidency in January" written in December
+            elif not future and month > published.month:
+                year -= 1  # "signed in November" written in January
             return DateValue(dt.date(year, month, 1), "month")
         if kind == "rm":
             if published is None:
@@ -207,7 +215,17 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    future = bool(_FUTURE_RE.search(sentence))
+    sentence_future = bool(_FUTURE_RE.search(sentence))
+
+    def tense(start: int) -> bool:
+        """Future or past for the date at `start`: the verb just before it decides, else the sentence."""
+        before = sentence[max(0, start - 45) : start]
+        if _PAST_NEAR_RE.search(before):
+            return False
+        if _FUTURE_RE.search(before):
+            return True
+        return sentence_future
+
     for kind, pattern in _ABSOLUTE_PATTERNS:
         for m in pattern.finditer(sentence):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
@@ -216,11 +234,11 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             if not free(a, b):
                 continue
             taken.append((a, b))
-            found.append(DateMention(a, b, _absolute(kind, m, published, future), sentence[a:b]))
+            found.append(DateMention(a, b, _absolute(kind, m, published, tense(a)), sentence[a:b]))
     for m in _RELATIVE_RE.finditer(sentence):
         if not free(*m.span()):
             continue
-        value = _relative(m.group(0), published, future) if published else None
+        value = _relative(m.group(0), published, tense(m.start())) if published else None
         taken.append(m.span())
         found.append(DateMention(m.start(), m.end(), value, m.group(0)))
     return sorted(found, key=lambda d: d.start)

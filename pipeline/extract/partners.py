@@ -20,12 +20,16 @@ from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
 _LOCATIVE_RE = re.compile(r"(?:\b(?:in|at|from|near|to|into|outside|across)\s+(?:the\s+)?)$", re.IGNORECASE)
 _LED_RE = re.compile(r"^\s*[-–]\s*led\b|^\s+led\b", re.IGNORECASE)
 # "US-based", "Singapore-listed": an attribute of something else, not a party.
-_ATTRIBUTE_RE = re.compile(r"^[-–](?:based|listed|headquartered|registered|owned|born|made|flagged|domiciled)\b", re.IGNORECASE)
+_ATTRIBUTE_RE = re.compile(
+    r"^[-–](?:based|listed|headquartered|registered|owned|born|made|flagged|domiciled|free)\b", re.IGNORECASE
+)
 # A country used as the place where something happens or sits ("met in Singapore").
 _PLACE_VERB_RE = re.compile(
-    r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
+    r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices|project|projects|plant|plants|mine|mines|refinery|smelter|deposit|deposits|operations|facility|lake|flats|assets|subsidiary)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "imports almost all its cells, largely from China and Hong Kong": the supplier a country depends on.
+_IMPORTS_FROM_RE = re.compile(r"\bimport(?:s|ed|ing)?\b[^.;]{0,70}\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # "an analyst at Halcyon Commodities in Singapore": where an organisation sits.
 _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,4}\s+in\s+$")
 # "Evian, France": a country naming where a city is.
@@ -38,6 +42,9 @@ _FACILITY_RE = re.compile(
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
 _OWNED_BY_RE = re.compile(
     r"\b(?:joint venture|subsidiary|unit|arm|affiliate)\s+(?:\w+\s+)?of\s+(?:(?:three|two|four|several|the|its|state-owned|state-run|public|sector|companies|firms|undertakings)\s*:?\s+)*(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?)*\(?$"
+)
+_UNNAMED_FIRM_RE = re.compile(
+    r"^\s+(?:firm|company|miner|refiner|processor|producer|manufacturer|maker|startup|start-up)\b(?!\s+[A-Z])", re.IGNORECASE
 )
 _PROFESSION_RE = re.compile(
     r"^\s+(?:[a-z-]+\s+){0,2}(?:scientist|economist|analyst|journalist|researcher|academic|scholar|historian|writer|author|lawyer|engineer|geologist|consultant|diplomat|citizen|national|expert|professor|fellow|student)s?\b",
@@ -137,7 +144,11 @@ def _role(
     if _ATTRIBUTE_RE.match(after):
         return "attribute"
     if kind == "country":
-        if before.endswith(("non-", "non–", "anti-")) or is_rival_context(text, hit.start, hit.end, sentence, vocab):
+        if (
+            before.endswith(("non-", "non–", "anti-"))
+            or _IMPORTS_FROM_RE.search(text[max(sentence.start, hit.start - 90) : hit.start])
+            or is_rival_context(text, hit.start, hit.end, sentence, vocab)
+        ):
             return "rival"
         city = _CITY_COUNTRY_RE.search(before)
         if (
@@ -148,6 +159,10 @@ def _role(
             return "place"
         if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
             return "place"
+        if hit.alias.form == "demonym" and any(h.target.startswith("mineral:") and 0 < h.start - hit.end <= 2 for h in hits):
+            return "place"  # "Australian spodumene": where a material comes from
+        if _UNNAMED_FIRM_RE.match(after):
+            return "attribute"  # "signs MoU with UK firm": an unnamed company, not the state
         if hit.alias.form == "demonym" and _PROFESSION_RE.match(after):
             return "attribute"  # "a German political scientist": a person's nationality
         for org_start in org_starts:
@@ -233,12 +248,19 @@ _GOVERNMENT_RE = re.compile(
 )
 # "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
 _DESCRIBED_ORG_RE = re.compile(
-    r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)\s+"
+    r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
     r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
 )
 
 
 _INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Institute", "Fund", "Corporation", "Organization", "Organisation", "Survey"}  # fmt: skip
+# "Argentina's CAMYEN", "Chile's ENAMI": an acronym a country owns is one of its bodies.
+_OWNED_ACRONYM_RE = re.compile(
+    r"\b(?P<owner>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
+)
+_INSTRUMENT_HEAD_RE = re.compile(
+    r"\b(?:Framework|Agreement|Partnership|Initiative|Memorandum|Declaration|Roadmap|Plan|Strategy|Act|Pact|Accord|Treaty)\b"
+)
 _LEGAL_SUFFIXES = {"Limited", "Ltd", "Corp", "Corporation", "Inc", "PLC", "plc", "LLC", "AG", "GmbH", "SA", "S.A",
                    "SpA", "NV", "N.V", "BV", "Pty", "JSC", "Tbk", "Pte", "Bhd", "Berhad", "SAS", "Oyj", "ASA", "AB",
                    "Ltda", "KK", "Company", "Co", "Organization", "Organisation"}  # fmt: skip
@@ -315,6 +337,9 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         spans += [(s, e, government) for s, e in pieces]
     for m in _DESCRIBED_ORG_RE.finditer(text):
         spans.append((m.start("name"), m.end("name"), False))
+    for m in _OWNED_ACRONYM_RE.finditer(text):
+        if m.group("owner") in place_words:
+            spans.append((m.start("name"), m.end("name"), False))
     found: list[OrgMatch] = []
     for raw_start, raw_end, government in spans:
         start, end = _trim(text, raw_start, raw_end)
@@ -323,7 +348,11 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         inside = [(a, b) for a, b in known if a < end and start < b]
         if not words or len(inside) > 1 or any(not (start <= a and b <= end) or (a, b) == (start, end) for a, b in inside):
             continue  # a known organisation, or several ("Officials of Coal India Limited and NMDC Limited")
-        if _PERSON_TITLE_RE.search(name) or _NAME_CONTINUES_RE.match(text[raw_end : raw_end + 40]):
+        if (
+            _PERSON_TITLE_RE.search(name)
+            or _NAME_CONTINUES_RE.match(text[raw_end : raw_end + 40])
+            or _INSTRUMENT_HEAD_RE.search(name)
+        ):
             continue
         if _INSIDE_NAME_RE.search(text[max(0, start - 30) : start]):
             continue  # "Joint Roadmap on Sustainable Raw Materials ...": part of an instrument's name

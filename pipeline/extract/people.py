@@ -17,6 +17,11 @@ from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
 _TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*\.?(?<=\b[A-Z]\.)|[^\W\d_](?:[\w'’-]|\.(?=\w))*|\d+|[^\w\s]")
+# Words that name bodies, not people ("ET Bureau", "Raw Materials Board").
+_ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council", "Agency", "Service", "Services",
+              "Network", "News", "Newsroom", "Editorial", "Correspondent", "Materials", "Resources", "Minerals",
+              "Metals", "Mining", "Group", "Holdings", "Partners", "Capital", "Fund", "Bank", "Institute", "Office",
+              "Northern", "Southern", "Eastern", "Western", "Territory", "Province", "Region", "State"}  # fmt: skip
 _PARTICLES = {"da", "de", "del", "della", "dos", "das", "do", "van", "von", "der", "den", "bin", "binti", "al", "el", "le", "la", "di", "du", "ibn", "y"}  # fmt: skip
 _NOT_NAME = {
     "The", "This", "That", "These", "Those", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Their", "Our",
@@ -84,7 +89,13 @@ def _is_initial(tok: str) -> bool:
 
 
 def _is_name_word(tok: str) -> bool:
-    return tok[:1].isupper() and tok[1:2].islower() and tok.strip(".") not in _NOT_NAME and "." not in tok[1:]
+    return (
+        tok[:1].isupper()
+        and tok[1:2].islower()
+        and tok.strip(".") not in _NOT_NAME
+        and tok not in _ORG_WORDS
+        and "." not in tok[1:]
+    )
 
 
 def normalize_name(name: str) -> str:
@@ -215,7 +226,10 @@ def _find_in_sentence(
     portfolio = set(cues["portfolio_words"])
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
+    org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
     for m in _title_re(tuple(cues["titles"])).finditer(text, sentence.start, sentence.end):
+        if any(a <= m.start() < b for a, b in org_spans):
+            continue  # "MP Materials": a company, not a member of parliament
         capitalised = text[m.start()].isupper()
         title = " ".join(m.group(0).lower().split())
         i = reader.index_at(m.end())
@@ -231,7 +245,7 @@ def _find_in_sentence(
                 or (tok.text == "," and nxt in portfolio)
             ):
                 j += 1
-            elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:")):
+            elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:", "org:")):
                 while j < len(reader.tokens) and reader.tokens[j].start < hit.end:
                     j += 1
             else:
@@ -244,6 +258,15 @@ def _find_in_sentence(
         while j < len(reader.tokens) and reader.tokens[j].text.lower() in _HONORIFICS:
             j += 1  # "Prime Minister Shri Narendra Modi"
         name = reader.read_name(j)
+        # "Commissioner for International Partnerships, Jonas Aalto, said": the capitalised words
+        # after the title were its portfolio, and the name follows the comma.
+        if name and not comma:
+            after = reader.index_at(name[-1].end)
+            if after < len(reader.tokens) and reader.tokens[after].text == ",":
+                second = reader.read_name(after + 1)
+                closing = text[second[-1].end : second[-1].end + 8] if second else ""
+                if len(second) >= 2 and re.match(r"\s*(?:,|:|\bsaid\b|\bsays\b|\.|$)", closing):
+                    j, comma, name = after + 1, True, second
         if (not capitalised or comma) and len(name) < 2:
             continue
         if not name or name[0].start in taken:
@@ -290,9 +313,9 @@ def _find_in_sentence(
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     verbs = "|".join(cues["reporting_verbs"])
     starts = []
-    opener = rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])"
+    opener = rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])|\bwith assistance from\s+(?=[A-Z])"
     for m in re.finditer(opener, text[sentence.start : sentence.end], re.IGNORECASE):
-        method = "byline" if m.group(0).strip().lower().endswith("by") else "reporting_verb"
+        method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
             starts += _more_bylines(reader, starts[-1][0], text, sentence)
