@@ -204,7 +204,7 @@ def partner_mentions(
 
 # Upper-case letters, accented ones included ("Kivu Étain SA").
 UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
-_CAP = rf"(?:[{UPPER}][\w'’&.-]*)"
+_CAP = rf"(?:[{UPPER}](?:[\w'’&-]|\.(?=\w))*)"  # a capitalised word; inner dots only ("U.S."), never across sentences
 _CONNECT = r"(?:of|and|for|de|del|&|(?<=of )the|(?<=for )the)"
 
 
@@ -212,14 +212,16 @@ _CONNECT = r"(?:of|and|for|de|del|&|(?<=of )the|(?<=for )the)"
 def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Pattern[str]:
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
-    named = rf"(?P<named>{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z])))*\s+(?:{suffix})(?![\w]))"
+    named = rf"(?P<named>{_CAP}(?:[ \t]+(?:{_CAP}|{_CONNECT}(?=[ \t]+[A-Z])))*[ \t]+(?:{suffix})(?![\w]))"
     government = (
         rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
     )
     return re.compile(rf"{named}|{government}")
 
 
-_ORG_STOP_FIRST = {"The", "A", "An", "This", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed"}  # fmt: skip
+_ORG_STOP_FIRST = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                   "Today", "Yesterday", "Last", "Next", "This", "The", "A", "An", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed"}  # fmt: skip
 # Words that say what a body does but not which body it is: a name made only of these
 # (plus countries) is a topic ("India Critical Minerals"), not an organisation.
 _GENERIC_ORG_WORDS = {
@@ -232,7 +234,7 @@ _GENERIC_ORG_WORDS = {
     "Working", "Task", "Force", "Steering", "Committee", "Policy", "Press", "Office", "Week",
 }  # fmt: skip
 _PERSON_TITLE_RE = re.compile(
-    r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director)\b"
+    r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director|Officer|Chief|Executive|Commissioner)\b"
 )
 _NAME_CONTINUES_RE = re.compile(
     r"^\s+(?:(?:[A-Z][a-z]+|&|and)\s+){0,3}(?:Dialogue|Week|Summit|Conference|Convention|Congress|Expo|Exhibition|Indaba|Fair|Forum|Partnership|Initiative|Agreement|Act|Alliance|Framework|Strategy|Mission|Policy|Programme|Program|Plan|Roadmap|Club|Compact|Corridor|Accord|Declaration|Service|Services|Office|Bureau|Province|Region|Basin|Belt|Valley|District|Zone|Minister|Secretary|Undersecretary|Ministry|Department)\b"
@@ -244,7 +246,7 @@ _NON_PARTNER_RE = re.compile(
     r"\b(?:Institute|University|Universities|Centre|Center|Foundation|Observatory|Think|Academy|School|Press|Newspaper|News|Media|Policy)\b"
 )
 _GOVERNMENT_RE = re.compile(
-    r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b"
+    r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b|\b(?:High Commission|Embassy|Consulate)\b"
 )
 # "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
 _DESCRIBED_ORG_RE = re.compile(
@@ -327,11 +329,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         if not government:
             for a in re.finditer(r"\s+and\s+", m.group(0)):
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
-                if (
-                    left.split()[-1] in suffixes
-                    and _distinctive(left, suffixes, place_words)
-                    and _distinctive(right, suffixes, place_words)
-                ):
+                if _distinctive(left, suffixes, place_words) and _distinctive(right, suffixes, place_words):
                     pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
                     break
         spans += [(s, e, government) for s, e in pieces]
