@@ -42,7 +42,7 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
         raise BuildFailed(f"raw folder not found: {raw_dir}")
     warehouse_dir = Path(warehouse_dir).resolve()
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    assets = list(defs.assets or [])
+    assets = [a for a in (defs.assets or []) if "release" not in {k.to_user_string() for k in a.keys}]
     checks = list(defs.asset_checks or [])
     result = dg.materialize(
         [*assets, *checks],
@@ -111,6 +111,28 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0 if report.articles else 1
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from pipeline.release import ReleaseError, make_release
+
+    try:
+        folder = make_release(Path(args.warehouse), args.version)
+    except ReleaseError as exc:
+        print(f"release failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"released {folder} (and {folder}.zip); verify with: cd {folder} && sha256sum -c SHA256SUMS")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    import schemas
+
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(schemas.data_dictionary_markdown(), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,5 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.add_argument("--details", action="store_true", help="also print what was missed and what was extra, per article")
     e.set_defaults(func=_cmd_evaluate)
+    r = sub.add_parser("release", help="write an immutable, verifiable release of the published warehouse")
+    r.add_argument("--version", default=None, help="release id (default: date-based, e.g. 2026.11.22)")
+    r.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="warehouse folder (default: warehouse/)")
+    r.set_defaults(func=_cmd_release)
+    d = sub.add_parser("docs", help="regenerate the data dictionary from schemas/")
+    d.add_argument("--output", default=str(PROJECT_ROOT / "docs" / "data-dictionary.md"))
+    d.set_defaults(func=_cmd_docs)
     args = parser.parse_args(argv)
     return args.func(args)

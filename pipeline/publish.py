@@ -67,6 +67,8 @@ def build_duckdb(parquet_paths: dict[str, Path], publication: Path) -> Path:
             con.execute(schemas.duckdb_ddl(table))
             columns = ", ".join(schemas.load_tables()[table].column_names)
             con.execute(f"INSERT INTO {table} SELECT {columns} FROM read_parquet(?)", [str(parquet_paths[table])])
+        for view in schemas.load_views():
+            con.execute(schemas.duckdb_view_ddl(view))
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -18,6 +18,7 @@ import pyarrow as pyarrow_lib
 import yaml
 
 TABLES_FILE = Path(__file__).with_name("tables.yaml")
+VIEWS_FILE = Path(__file__).with_name("views.yaml")
 
 _PANDERA_TYPES: dict[str, Any] = {
     "string": pa.String,
@@ -219,4 +220,65 @@ def data_dictionary_markdown() -> str:
                 desc += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
             out.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {desc} |")
         out.append("")
+    out += ["# Views", ""]
+    for view in load_views().values():
+        out += [f"## `{view.name}`", "", view.description, "", "| column | description |", "|---|---|"]
+        out += [f"| `{c}` | {d} |" for c, d in view.columns.items()]
+        out.append("")
     return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    name: str
+    description: str
+    sql: str
+    columns: dict[str, str]
+
+
+@cache
+def load_views() -> dict[str, ViewSpec]:
+    raw = yaml.safe_load(VIEWS_FILE.read_text(encoding="utf-8"))["views"]
+    return {name: ViewSpec(name, " ".join(v["description"].split()), v["sql"], dict(v["columns"])) for name, v in raw.items()}
+
+
+def duckdb_view_ddl(view: str) -> str:
+    """CREATE VIEW plus COMMENT statements for the view and each of its columns."""
+    spec = load_views()[view]
+    statements = [f"CREATE VIEW {view} AS\n{spec.sql.strip()};", f"COMMENT ON VIEW {view} IS {_sql_literal(spec.description)};"]
+    statements += [f"COMMENT ON COLUMN {view}.{c} IS {_sql_literal(d)};" for c, d in spec.columns.items()]
+    return "\n".join(statements)
+
+
+_FRICTIONLESS_TYPES = {"string": "string", "int64": "integer", "float64": "number", "date": "date", "bool": "boolean"}
+
+
+def table_schema_descriptor(table: str) -> dict[str, Any]:
+    """The Frictionless Table Schema of `table`."""
+    spec = load_tables()[table]
+    fields = []
+    for c in spec.columns:
+        constraints: dict[str, Any] = {}
+        if not c.nullable:
+            constraints["required"] = True
+        if c.unique or spec.primary_key == (c.name,):
+            constraints["unique"] = True
+        if c.enum:
+            constraints["enum"] = list(c.enum)
+        if c.pattern:
+            constraints["pattern"] = c.pattern
+        if c.min is not None:
+            constraints["minimum"] = c.min
+        if c.max is not None:
+            constraints["maximum"] = c.max
+        field: dict[str, Any] = {"name": c.name, "type": _FRICTIONLESS_TYPES[c.type], "description": c.description}
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "primaryKey": list(spec.primary_key), "missingValues": [""]}
+    if spec.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": list(fk.columns), "reference": {"resource": fk.table, "fields": list(fk.ref_columns)}}
+            for fk in spec.foreign_keys
+        ]
+    return schema

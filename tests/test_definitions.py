@@ -45,6 +45,9 @@ def _check_specs():
     return specs
 
 
-def test_the_build_job_and_paths_resource_are_defined():
-    assert defs.resolve_job_def("build") is not None
+def test_the_build_and_release_jobs_and_paths_resource_are_defined():
+    build_keys = {k.to_user_string() for k in defs.resolve_job_def("build").asset_layer.selected_asset_keys}
+    release_keys = {k.to_user_string() for k in defs.resolve_job_def("release").asset_layer.selected_asset_keys}
+    assert "duckdb_database" in build_keys and "release" not in build_keys
+    assert release_keys == build_keys | {"release"}
     assert "paths" in defs.resources

@@ -1,6 +1,7 @@
 """Publish: Parquet files written once with the declared schema, the DuckDB file built from them,
 and both made current in one atomic step (see pipeline/publish.py)."""
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +10,7 @@ import pandas as pd
 
 import schemas
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, build_duckdb, new_publication, publish, write_parquet
+from pipeline.release import make_release
 from pipeline.resources import WarehousePaths
 
 TABLES = schemas.table_names()
@@ -68,8 +70,38 @@ def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.
     )
 
 
+@dg.asset(
+    group_name="release",
+    kinds={"parquet", "duckdb", "csv"},
+    owners=["team:data-engineering"],
+    description="An immutable, verifiable release of the published warehouse under warehouse/releases/<version>/: "
+    "Parquet and CSV tables, the DuckDB file, a Frictionless datapackage.json, a dataset card, CHANGELOG.md and "
+    "changes.json against the previous release, an HTML report with charts, SHA256SUMS, and a .zip beside it.",
+)
+def release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
+    folder = make_release(paths.warehouse)
+    index = (folder.parent / "index.json").read_text(encoding="utf-8")
+    return dg.Output(
+        str(folder),
+        metadata={
+            "version": folder.name,
+            "path": dg.MetadataValue.path(str(folder)),
+            "zip": dg.MetadataValue.path(str(folder) + ".zip"),
+            "report": dg.MetadataValue.path(str(folder / "report.html")),
+            "changelog": dg.MetadataValue.md((folder / "CHANGELOG.md").read_text(encoding="utf-8")),
+            "releases": len(json.loads(index)["releases"]),
+        },
+    )
+
+
 build_job = dg.define_asset_job(
     "build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
     description="Everything from the raw folder to the published warehouse (Parquet + DuckDB).",
+)
+
+release_job = dg.define_asset_job(
+    "release",
+    selection=dg.AssetSelection.all(),
+    description="Build everything, then write a new versioned release of the warehouse.",
 )

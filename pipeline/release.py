@@ -1,0 +1,399 @@
+"""Versioned releases people can download, cite and verify.
+
+A release is an immutable folder `warehouse/releases/<version>/` made from the current
+publication: every table as Parquet (with table and column descriptions in its metadata) and
+as CSV, the DuckDB file (views and comments included), a Frictionless `datapackage.json`, a
+dataset card, a changelog against the previous release (`CHANGELOG.md`, `changes.json`), an
+HTML report with charts, and `SHA256SUMS`; plus a `.zip` of the folder beside it, and
+`releases/index.json` listing every release with its files, sizes, row counts and checksums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+import schemas
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication
+
+RELEASES_DIR = "releases"
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+TITLE = "Critical-minerals diplomacy dataset"
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same release zips to the same bytes
+
+
+class ReleaseError(Exception):
+    """The release could not be made; the message says why in one line."""
+
+
+def default_version(releases: Path, today: dt.date | None = None) -> str:
+    """A sortable date-based id: 2026.11.22, then 2026.11.22-2 for a second release that day."""
+    base = (today or dt.date.today()).strftime("%Y.%m.%d")
+    version, n = base, 1
+    while (releases / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def _load(parquet_dir: Path) -> dict[str, pd.DataFrame]:
+    return {t: pq.read_table(parquet_dir / f"{t}.parquet").to_pandas() for t in schemas.table_names()}
+
+
+# ------------------------------------------------------------------ data package and card
+
+
+def datapackage(version: str, tables: dict[str, pd.DataFrame]) -> dict:
+    specs = schemas.load_tables()
+    return {
+        "profile": "data-package",
+        "name": "critical-minerals-diplomacy",
+        "title": TITLE,
+        "version": version,
+        "description": "Who partners with whom on which critical minerals, through which agreements (and at what "
+        "status), which people and which events - extracted from news articles, with the evidence sentence for every fact.",
+        "licenses": [LICENSE],
+        "sources": [{"title": "News articles (see the articles table: source_file, content_sha256)"}],
+        "resources": [
+            {
+                "name": t,
+                "path": f"csv/{t}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": specs[t].description,
+                "schema": schemas.table_schema_descriptor(t),
+                "stats": {"rows": len(tables[t])},
+            }
+            for t in schemas.table_names()
+        ],
+    }
+
+
+def dataset_card(version: str, tables: dict[str, pd.DataFrame], previous: str | None) -> str:
+    articles = tables["articles"]
+    dates = pd.to_datetime(articles["published_date"]).dropna()
+    coverage = f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else "no dated articles"
+    counts = "\n".join(f"| `{t}` | {len(df)} |" for t, df in tables.items())
+    return f"""# {TITLE} - release {version}
+
+An open dataset of critical-minerals diplomacy: **who partners with whom** (countries, blocs,
+regions, organisations), **on which minerals**, **through which agreements** (and at what status),
+**which people**, **at which events** - extracted from news articles by deterministic, rule- and
+gazetteer-based extraction, with the evidence sentence of every fact in `mentions`.
+
+## Coverage
+
+- {len(articles)} articles published from {coverage} ({(articles["language"] == "en").sum()} in English);
+  {len(tables["rejected_articles"])} input files not published (see `rejected_articles`).
+- Previous release: {previous or "none (first release)"}; see `CHANGELOG.md`.
+
+| table | rows |
+|---|---|
+{counts}
+
+## Files
+
+- `parquet/<table>.parquet` (zstd; table and column descriptions in the Parquet metadata) and
+  `csv/<table>.csv` (UTF-8) - the same tables.
+- `{DUCKDB_NAME}` - every table with primary and foreign keys, comments on every table, column and
+  view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Needs DuckDB >= 2.0.
+- `datapackage.json` - Frictionless Data Package (Table Schemas, keys, descriptions, licence).
+- `report.html` - charts: partners x minerals, agreements over time by status, top partners.
+- `CHANGELOG.md`, `changes.json` - what changed since the previous release.
+- `SHA256SUMS` - verify with `sha256sum -c SHA256SUMS`.
+
+## How to cite
+
+> {TITLE}, release {version}. Licensed CC-BY-4.0.
+
+## Licence
+
+Data: Creative Commons Attribution 4.0 (CC-BY-4.0). The articles' full text is not redistributed:
+a release carries each article's metadata, a SHA-256 of its text, and the sentences that evidence
+each fact.
+
+## Known limitations
+
+- Extraction is rule-based and reads English only; on articles unseen during development it
+  finds most partners and minerals but misses a share of agreements and events, and judgement
+  calls (is a country a partner or a rival?) are approximated by cue words. Every row carries
+  `extraction_method` and `confidence`; every fact can be checked against its sentence.
+- An article's date is read from the article itself; relative dates in undated articles stay
+  unresolved, and dates are never more precise than the text (`date_precision`).
+"""
+
+
+# ------------------------------------------------------------------ changes between releases
+
+_KEYS = {"partners": "partner_id", "minerals": "mineral_id", "people": "person_id", "agreements": "agreement_id",
+         "events": "event_id", "articles": "article_id"}  # fmt: skip
+
+
+def changes(old: dict[str, pd.DataFrame] | None, new: dict[str, pd.DataFrame]) -> dict:
+    """Entities added, removed and changed since `old`, and agreements whose status changed."""
+    out: dict = {"tables": {}, "agreement_status_changes": []}
+    for table, key in _KEYS.items():
+        new_df = new[table].set_index(key)
+        old_df = old[table].set_index(key) if old is not None else new_df.iloc[0:0]
+        added = sorted(set(new_df.index) - set(old_df.index))
+        removed = sorted(set(old_df.index) - set(new_df.index))
+        common = sorted(set(new_df.index) & set(old_df.index))
+        changed = []
+        for k in common:
+            a, b = old_df.loc[k], new_df.loc[k]
+            diff = {
+                c: {"from": _plain(a[c]), "to": _plain(b[c])}
+                for c in new_df.columns
+                if c in old_df.columns and _plain(a[c]) != _plain(b[c])
+            }
+            if diff:
+                changed.append({"id": k, "changes": diff})
+        out["tables"][table] = {"added": added, "removed": removed, "changed": changed}
+        if table == "agreements":
+            for item in changed:
+                if "status" in item["changes"]:
+                    out["agreement_status_changes"].append(
+                        {"agreement_id": item["id"], "name": new_df.loc[item["id"], "name"], **item["changes"]["status"]}
+                    )
+    return out
+
+
+def _plain(v: object) -> object:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+        return None
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        return str(v)[:10]
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def changelog_markdown(version: str, previous: str | None, diff: dict) -> str:
+    lines = [f"# Changelog: release {version}", "", f"Compared with: {previous or 'nothing (first release)'}", ""]
+    lines += ["| table | added | removed | changed |", "|---|---|---|---|"]
+    for table, d in diff["tables"].items():
+        lines.append(f"| `{table}` | {len(d['added'])} | {len(d['removed'])} | {len(d['changed'])} |")
+    lines += ["", "## Agreement status changes", ""]
+    if diff["agreement_status_changes"]:
+        lines += [f"- {c['name']} (`{c['agreement_id']}`): {c['from']} → {c['to']}" for c in diff["agreement_status_changes"]]
+    else:
+        lines.append("None.")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ report
+
+
+def _bar_chart(title: str, rows: list[tuple[str, float]], colour: str = "#2b6cb0") -> str:
+    width, bar_h, left = 640, 22, 220
+    top = max((v for _, v in rows), default=1) or 1
+    height = 40 + bar_h * len(rows)
+    bars = []
+    for i, (label, value) in enumerate(rows):
+        y = 30 + i * bar_h
+        w = (width - left - 60) * value / top
+        bars.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{html.escape(str(label))}</text>'
+            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" fill="{colour}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + 15}">{value:g}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">'
+        f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>{"".join(bars)}</svg>'
+    )
+
+
+def _matrix_chart(title: str, rows: list[str], cols: list[str], values: dict[tuple[str, str], int]) -> str:
+    cell, left, top = 26, 200, 130
+    width, height = left + cell * len(cols) + 20, top + cell * len(rows) + 20
+    peak = max(values.values(), default=1)
+    parts = [f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>']
+    for j, c in enumerate(cols):
+        x = left + j * cell + cell / 2
+        parts.append(f'<text transform="translate({x:.0f},{top - 6}) rotate(-60)">{html.escape(c)}</text>')
+    for i, r in enumerate(rows):
+        y = top + i * cell
+        parts.append(f'<text x="{left - 6}" y="{y + 17}" text-anchor="end">{html.escape(r)}</text>')
+        for j, c in enumerate(cols):
+            v = values.get((r, c), 0)
+            shade = 0.12 + 0.88 * v / peak if v else 0
+            fill = f"rgba(43,108,176,{shade:.2f})" if v else "#f3f4f6"
+            parts.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{fill}"><title>{html.escape(r)} × {html.escape(c)}: {v}</title></rect>'
+            )
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">{"".join(parts)}</svg>'
+
+
+def _stacked_timeline(title: str, data: pd.DataFrame) -> str:
+    """Agreements reported per month, stacked by status."""
+    colours = {"proposed": "#cbd5e0", "negotiating": "#90cdf4", "approved": "#f6ad55", "signed": "#48bb78", "in_force": "#2f855a"}
+    months = sorted(data["month"].unique())
+    width, height, left, bottom = 640, 260, 40, 200
+    if not months:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"><text x="0" y="20">{html.escape(title)}: no dated reports</text></svg>'
+    peak = data.groupby("month").size().max()
+    bar_w = (width - left - 20) / len(months)
+    parts = [f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>']
+    for i, month in enumerate(months):
+        y = bottom
+        for status, colour in colours.items():
+            n = int(((data["month"] == month) & (data["status"] == status)).sum())
+            if n:
+                h = (bottom - 40) * n / peak
+                y -= h
+                parts.append(
+                    f'<rect x="{left + i * bar_w:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}"><title>{month} {status}: {n}</title></rect>'
+                )
+        parts.append(
+            f'<text transform="translate({left + i * bar_w + bar_w / 2:.0f},{bottom + 12}) rotate(45)" font-size="10">{month}</text>'
+        )
+    for k, (status, colour) in enumerate(colours.items()):
+        parts.append(
+            f'<rect x="{left + k * 110}" y="{height - 14}" width="10" height="10" fill="{colour}"/><text x="{left + k * 110 + 14}" y="{height - 5}">{status}</text>'
+        )
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">{"".join(parts)}</svg>'
+
+
+def report_html(version: str, tables: dict[str, pd.DataFrame]) -> str:
+    partners, minerals = tables["partners"], tables["minerals"]
+    links = (
+        tables["agreement_parties"]
+        .merge(tables["agreement_minerals"], on="agreement_id")
+        .merge(partners[["partner_id", "name"]], on="partner_id")
+        .merge(minerals[["mineral_id", "name"]].rename(columns={"name": "mineral"}), on="mineral_id")
+    )
+    top_partners = links.groupby("name")["agreement_id"].nunique().sort_values(ascending=False).head(15)
+    top_minerals = links.groupby("mineral")["agreement_id"].nunique().sort_values(ascending=False).head(15)
+    matrix = {(r.name, r.mineral): 0 for r in links.itertuples()}
+    for (p, m), n in links.groupby(["name", "mineral"])["agreement_id"].nunique().items():
+        matrix[(p, m)] = int(n)
+    statuses = tables["agreement_statuses"].dropna(subset=["as_of_date"]).copy()
+    statuses["month"] = pd.to_datetime(statuses["as_of_date"]).dt.strftime("%Y-%m")
+    mentions = tables["mentions"]
+    partner_articles = (
+        mentions[mentions["entity_type"] == "partner"]
+        .groupby("entity_id")["article_id"].nunique()
+        .rename("articles").reset_index()
+        .merge(partners, left_on="entity_id", right_on="partner_id")
+        .sort_values(["articles", "name"], ascending=[False, True])
+        .head(20)
+    )  # fmt: skip
+    charts = [
+        _matrix_chart(
+            "Partners × minerals (agreements linking them)", list(top_partners.index), list(top_minerals.index), matrix
+        ),
+        _stacked_timeline("Agreement reports over time, by status", statuses),
+        _bar_chart("Top partners (articles naming them)", [(r.name, r.articles) for r in partner_articles.itertuples()]),
+    ]
+    counts = "".join(f"<tr><td>{t}</td><td>{len(df)}</td></tr>" for t, df in tables.items())
+    body = "".join(f"<section>{c}</section>" for c in charts)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{TITLE} - release {version}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#1a202c}} section{{margin:2em 0}}
+table{{border-collapse:collapse}} td{{border:1px solid #e2e8f0;padding:2px 8px}}</style></head>
+<body><h1>{TITLE}</h1><p>Release <b>{version}</b>. Licence CC-BY-4.0.</p>
+{body}<h2>Tables</h2><table>{counts}</table></body></html>
+"""
+
+
+# ------------------------------------------------------------------ the release
+
+
+def _deterministic_zip(folder: Path, target: Path) -> None:
+    tmp = target.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    os.replace(tmp, target)
+
+
+def make_release(warehouse: Path, version: str | None = None, today: dt.date | None = None) -> Path:
+    """Write an immutable release of the current publication; return its folder."""
+    warehouse = Path(warehouse)
+    publication = current_publication(warehouse)
+    if publication is None:
+        raise ReleaseError(f"nothing published in {warehouse}: run `python -m pipeline build` first")
+    releases = warehouse / RELEASES_DIR
+    releases.mkdir(parents=True, exist_ok=True)
+    version = version or default_version(releases, today)
+    folder = releases / version
+    if folder.exists():
+        raise ReleaseError(f"release {version} already exists: releases are immutable")
+    index_path = releases / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else {"releases": []}
+    previous = index["releases"][-1]["version"] if index["releases"] else None
+
+    staging = releases / f".{version}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / PARQUET_DIR).mkdir(parents=True)
+    (staging / "csv").mkdir()
+    tables = _load(publication / PARQUET_DIR)
+    for t in schemas.table_names():
+        shutil.copyfile(publication / PARQUET_DIR / f"{t}.parquet", staging / PARQUET_DIR / f"{t}.parquet")
+        tables[t].to_csv(staging / "csv" / f"{t}.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    shutil.copyfile(publication / DUCKDB_NAME, staging / DUCKDB_NAME)
+    _write_json(staging / "datapackage.json", datapackage(version, tables))
+    old_tables = _load(releases / previous / PARQUET_DIR) if previous else None
+    diff = changes(old_tables, tables)
+    _write_json(staging / "changes.json", {"version": version, "previous": previous, **diff})
+    (staging / "CHANGELOG.md").write_text(changelog_markdown(version, previous, diff), encoding="utf-8")
+    (staging / "README.md").write_text(dataset_card(version, tables, previous), encoding="utf-8")
+    (staging / "report.html").write_text(report_html(version, tables), encoding="utf-8")
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    sums = {p.relative_to(staging).as_posix(): _sha256(p) for p in files}
+    (staging / "SHA256SUMS").write_text("".join(f"{h}  {name}\n" for name, h in sorted(sums.items())), encoding="utf-8")
+    os.replace(staging, folder)
+    _deterministic_zip(folder, releases / f"{version}.zip")
+
+    entry = {
+        "version": version,
+        "previous": previous,
+        "zip": {
+            "path": f"{version}.zip",
+            "bytes": (releases / f"{version}.zip").stat().st_size,
+            "sha256": _sha256(releases / f"{version}.zip"),
+        },
+        "files": [{"path": f"{version}/{n}", "bytes": (folder / n).stat().st_size, "sha256": h} for n, h in sorted(sums.items())],
+        "rows": {t: len(df) for t, df in tables.items()},
+    }
+    index["releases"].append(entry)
+    index["latest"] = version
+    tmp_index = releases / ".index.json.tmp"
+    _write_json(tmp_index, index)
+    os.replace(tmp_index, index_path)
+    tmp_link = releases / f".latest.{version}"
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    os.symlink(version, tmp_link)
+    os.replace(tmp_link, releases / "latest")
+    return folder

@@ -1,0 +1,153 @@
+"""Releases people can download, cite and trust: immutable, verifiable, self-describing, comparable."""
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import duckdb
+import pytest
+
+import schemas
+from pipeline.cli import build
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR
+from pipeline.release import ReleaseError, make_release
+
+from .conftest import RAW, ROOT
+
+DAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """Seeds released once, then one more article and a second release."""
+    warehouse = tmp_path_factory.mktemp("w")
+    raw = tmp_path_factory.mktemp("raw")
+    for seed in sorted(RAW.iterdir())[:4]:
+        shutil.copy(seed, raw / seed.name)
+    build(raw, warehouse, quiet=True)
+    first = make_release(warehouse, today=DAY)
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "004_fa55279f4966502b.txt")
+    build(raw, warehouse, quiet=True)
+    second = make_release(warehouse, today=DAY)
+    return warehouse, first, second
+
+
+def test_versions_are_sortable_dates_and_releases_are_immutable(released):
+    warehouse, first, second = released
+    assert (first.name, second.name) == ("2026.11.22", "2026.11.22-2")
+    assert sorted([first.name, second.name]) == [first.name, second.name]
+    with pytest.raises(ReleaseError, match="immutable"):
+        make_release(warehouse, version=first.name)
+
+
+def test_a_release_passes_frictionless_validate(released):
+    _, _, second = released
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "frictionless"), "validate", "--json", "datapackage.json"],
+        cwd=second,
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["valid"], result.stdout[:2000]
+    package = json.loads((second / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    agreement_parties = next(r for r in package["resources"] if r["name"] == "agreement_parties")
+    assert agreement_parties["schema"]["primaryKey"] == ["agreement_id", "partner_id"]
+    assert {fk["reference"]["resource"] for fk in agreement_parties["schema"]["foreignKeys"]} == {"agreements", "partners"}
+
+
+def test_sha256sum_verifies_every_file(released):
+    _, _, second = released
+    result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=second, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = {line.split("  ", 1)[1] for line in (second / "SHA256SUMS").read_text().splitlines()}
+    on_disk = {p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file() and p.name != "SHA256SUMS"}
+    assert listed == on_disk
+
+
+def test_the_changelog_reports_the_added_article_and_status_changes(released):
+    _, first, second = released
+    changes = json.loads((second / "changes.json").read_text())
+    assert changes["previous"] == first.name
+    assert len(changes["tables"]["articles"]["added"]) == 1
+    assert changes["tables"]["articles"]["removed"] == []
+    assert changes["tables"]["partners"]["removed"] == []
+    first_changes = json.loads((first / "changes.json").read_text())
+    assert first_changes["previous"] is None
+    assert "| `articles` | 1 | 0 | 0 |" in (second / "CHANGELOG.md").read_text()
+
+
+def test_the_index_lists_every_release_and_latest_points_at_the_newest(released):
+    warehouse, first, second = released
+    index = json.loads((warehouse / "releases" / "index.json").read_text())
+    assert [r["version"] for r in index["releases"]] == [first.name, second.name]
+    assert index["latest"] == second.name
+    assert (warehouse / "releases" / "latest").resolve() == second.resolve()
+    entry = index["releases"][1]
+    assert entry["rows"]["articles"] == 5
+    assert all(f["sha256"] and f["bytes"] > 0 for f in entry["files"])
+    with zipfile.ZipFile(warehouse / "releases" / f"{second.name}.zip") as zf:
+        assert f"{second.name}/datapackage.json" in zf.namelist()
+
+
+def test_the_duckdb_file_documents_every_table_column_and_view(released):
+    _, _, second = released
+    con = duckdb.connect(str(second / DUCKDB_NAME), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND comment IS NULL").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE comment IS NULL").fetchone()[0] == 0
+        views = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+        assert set(views) == {"partner_minerals", "agreement_timeline", "partner_summary"} and all(views.values())
+        assert con.execute("SELECT count(*) FROM partner_summary").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def test_parquet_carries_table_and_column_descriptions(released):
+    import pyarrow.parquet as pq
+
+    _, _, second = released
+    schema = pq.read_schema(second / PARQUET_DIR / "partners.parquet")
+    assert schema.metadata[b"description"].decode() == schemas.load_tables()["partners"].description
+    assert schema.field("iso3").metadata[b"description"]
+
+
+def test_no_release_redistributes_full_article_text(released):
+    _, _, second = released
+    article = (RAW / "003_1817f6d3619a287d.txt").read_text()
+    paragraph = max(article.split("\n"), key=len)
+    for path in second.rglob("*"):
+        if path.is_file() and path.suffix in {".csv", ".json", ".md", ".html"}:
+            assert paragraph not in path.read_text(errors="ignore"), path
+
+
+def test_the_report_has_its_three_charts(released):
+    _, _, second = released
+    page = (second / "report.html").read_text()
+    assert page.count("<svg") == 3
+    assert "Partners × minerals" in page and "by status" in page and "Top partners" in page
+
+
+def test_two_builds_of_the_same_articles_are_byte_identical(tmp_path):
+    build(RAW, tmp_path / "a", quiet=True)
+    build(RAW, tmp_path / "b", quiet=True)
+    for table in schemas.table_names():
+        a = (tmp_path / "a" / PARQUET_DIR / f"{table}.parquet").read_bytes()
+        b = (tmp_path / "b" / PARQUET_DIR / f"{table}.parquet").read_bytes()
+        assert a == b, table
+
+
+def test_the_committed_data_dictionary_is_generated_from_the_schema():
+    assert (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == schemas.data_dictionary_markdown()
+
+
+def test_the_release_command_fails_clearly_without_a_warehouse(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "release", "--warehouse", str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("release failed: nothing published")
