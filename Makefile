@@ -6,7 +6,9 @@ PORT ?= 3000
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test ui lint evaluate clean
+.PHONY: setup browser run test ui lint evaluate release clean
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -19,7 +21,11 @@ setup: $(STAMP)
 run: setup
 	$(PY) -m pipeline build
 
-test: setup
+# Headless Chromium for the browser test of the Dagster UI (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+test: setup browser
 	$(PY) -m pytest
 
 ui: setup
@@ -31,6 +37,9 @@ lint: setup
 
 evaluate: setup
 	$(PY) -m pipeline evaluate
+
+release: run
+	$(PY) -m pipeline release
 
 clean:
 	rm -rf $(VENV) warehouse/parquet warehouse/*.duckdb

@@ -23,11 +23,12 @@ class BuildFailed(Exception):
 
 
 def _instance():
+    """The project's Dagster instance (DAGSTER_HOME, by default .dagster_home/), shared with `make ui`,
+    so that runs started here show in the UI's run history."""
     import dagster as dg
 
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
+    return dg.DagsterInstance.get()
 
 
 def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, int]:
@@ -42,7 +43,7 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
         raise BuildFailed(f"raw folder not found: {raw_dir}")
     warehouse_dir = Path(warehouse_dir).resolve()
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    assets = [a for a in (defs.assets or []) if "release" not in {k.to_user_string() for k in a.keys}]
+    assets = [a for a in (defs.assets or []) if "versioned_release" not in {k.to_user_string() for k in a.keys}]
     checks = list(defs.asset_checks or [])
     result = dg.materialize(
         [*assets, *checks],

@@ -1,14 +1,20 @@
-"""Where the pipeline reads and writes: configured once, here."""
+"""Where the pipeline reads and writes: configured once, here.
+
+Defaults are the project's raw/ and warehouse/ folders; the environment variables
+CRITICAL_MINERALS_RAW and CRITICAL_MINERALS_WAREHOUSE point a Dagster UI session elsewhere
+(the CLI takes --raw and --warehouse).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
-DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
+DEFAULT_RAW_DIR = Path(os.environ.get("CRITICAL_MINERALS_RAW", PROJECT_ROOT / "raw"))
+DEFAULT_WAREHOUSE_DIR = Path(os.environ.get("CRITICAL_MINERALS_WAREHOUSE", PROJECT_ROOT / "warehouse"))
 
 
 class WarehousePaths(dg.ConfigurableResource):

@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,11 +17,16 @@ DEV_GOLD = ROOT / "tests" / "fixtures" / "dev" / "gold"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def ephemeral_dagster_instance():
-    """Tests never write runs into the project's own Dagster instance."""
-    saved = os.environ.pop("DAGSTER_HOME", None)
+def test_dagster_instance(tmp_path_factory):
+    """Tests write their runs into a throw-away instance, never the project's own .dagster_home."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
     yield
-    if saved is not None:
+    if saved is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
         os.environ["DAGSTER_HOME"] = saved
 
 

@@ -48,6 +48,12 @@ def _check_specs():
 def test_the_build_and_release_jobs_and_paths_resource_are_defined():
     build_keys = {k.to_user_string() for k in defs.resolve_job_def("build").asset_layer.selected_asset_keys}
     release_keys = {k.to_user_string() for k in defs.resolve_job_def("release").asset_layer.selected_asset_keys}
-    assert "duckdb_database" in build_keys and "release" not in build_keys
-    assert release_keys == build_keys | {"release"}
+    assert "duckdb_database" in build_keys and "versioned_release" not in build_keys
+    assert release_keys == build_keys | {"versioned_release"}
     assert "paths" in defs.resources
+
+
+def test_the_code_location_loads_as_the_ui_loads_it():
+    """Name clashes between assets, jobs and checks only show when the repository is built."""
+    repository = defs.get_repository_def()
+    assert {j.name for j in repository.get_all_jobs()} >= {"build", "release"}

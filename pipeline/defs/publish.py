@@ -78,7 +78,7 @@ def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.
     "Parquet and CSV tables, the DuckDB file, a Frictionless datapackage.json, a dataset card, CHANGELOG.md and "
     "changes.json against the previous release, an HTML report with charts, SHA256SUMS, and a .zip beside it.",
 )
-def release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
+def versioned_release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
     folder = make_release(paths.warehouse)
     index = (folder.parent / "index.json").read_text(encoding="utf-8")
     return dg.Output(

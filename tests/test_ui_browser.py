@@ -1,0 +1,158 @@
+"""The Dagster UI as the control room, proven in a real (headless) browser.
+
+Starts the UI the way `make ui` does, launches the build through Dagster's GraphQL API, waits for
+success, then loads pages in headless Chromium and reads what a person would see: every table
+asset materialised, its checks passed. A screenshot is kept in tests/artifacts/.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import schemas
+
+from .conftest import RAW, ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is installed by `make test` (apt package chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def _page_text(url: str, profile, screenshot=None, height: int = 1200) -> str:
+    args = [
+        CHROMIUM,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        f"--window-size=1600,{height}",
+        "--virtual-time-budget=30000",
+    ]
+    if screenshot is not None:
+        subprocess.run([*args, f"--screenshot={screenshot}", url], capture_output=True, timeout=180, check=True)
+    dom = subprocess.run([*args, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=True).stdout
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", dom, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+
+
+@pytest.fixture()
+def dagster_ui(tmp_path):
+    """`dg dev` on a free port with the project's dagster.yaml in a fresh instance; stopped afterwards."""
+    port = _free_port()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    venv_bin = ROOT / ".venv" / "bin"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VIRTUAL_ENV": str(ROOT / ".venv"),
+        "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
+        "CRITICAL_MINERALS_RAW": str(RAW),
+        "CRITICAL_MINERALS_WAREHOUSE": str(tmp_path / "warehouse"),
+    }
+    log = open(tmp_path / "dg-dev.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [str(venv_bin / "dg"), "dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so every child stops with it
+    )
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                data = _graphql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }")
+                if data["data"]["repositoriesOrError"].get("nodes"):
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        else:
+            pytest.fail("the Dagster UI did not come up: " + (tmp_path / "dg-dev.log").read_text()[-2000:])
+        yield port, tmp_path
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(proc.pid, sig)
+                proc.wait(timeout=20)
+                break
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                continue
+        log.close()
+
+
+def test_a_build_launched_through_the_ui_succeeds_and_the_browser_shows_assets_and_passed_checks(dagster_ui):
+    port, tmp_path = dagster_ui
+    repo = _graphql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }")
+    node = repo["data"]["repositoriesOrError"]["nodes"][0]
+    launched = _graphql(
+        port,
+        "mutation($p: ExecutionParams!) { launchPipelineExecution(executionParams: $p) { __typename ... on LaunchRunSuccess { run { runId } } } }",
+        {
+            "p": {
+                "selector": {
+                    "repositoryLocationName": node["location"]["name"],
+                    "repositoryName": node["name"],
+                    "jobName": "build",
+                }
+            }
+        },
+    )
+    run_id = launched["data"]["launchPipelineExecution"]["run"]["runId"]
+    status = None
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        status = _graphql(port, "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id})
+        status = status["data"]["runOrError"]["status"]
+        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
+            break
+        time.sleep(2)
+    assert status == "SUCCESS"
+    assert (tmp_path / "warehouse" / "critical_minerals.duckdb").exists()
+    _graphql(port, "mutation { setNuxSeen }")  # dismiss the "Join the community" pop-up
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "asset-graph.png"
+    profile = tmp_path / "chromium"
+    # a tall window: the list renders only the rows it shows
+    tables_page = _page_text(
+        f"http://127.0.0.1:{port}/locations/critical_minerals/asset-groups/tables?view=list", profile, height=4000
+    )
+    for table in schemas.table_names():
+        assert table in tables_page, table
+    assert "Failed" not in tables_page
+    lineage = _page_text(f"http://127.0.0.1:{port}/locations/critical_minerals/asset-groups/tables", profile, screenshot=shot)
+    assert "Passed" in lineage and "Materialized" in lineage
+    checks_page = _page_text(f"http://127.0.0.1:{port}/assets/partners?view=checks", profile)
+    assert "pandera_schema" in checks_page and "Passed" in checks_page
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, ROOT / "docs" / "asset-graph.png")
