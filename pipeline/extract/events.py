@@ -146,8 +146,14 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
                 weak = True
             if event_type == "announcement" and name is None and not (date and location):
                 continue  # a press statement is news about an event, rarely an event of its own
-            evidence = sum([name is not None, date is not None, location is not None, len(participants) >= 2 and not weak])
             distance = _date_distance(ctx, index, span, date)
+            # "concluded in September after nine years of talks": a weak trigger's date must be its own.
+            own_date = date is not None and (not weak or distance <= 50)
+            if event_type == "visit" and not (own_date or location or country):
+                continue  # a visit with no date, place or host is a mention, not a report
+            if name is not None and not (own_date or location) and len(participants) < 2 and _ORG_LIKE_NAME_RE.search(name):
+                continue  # "a fellow at the European Policy Forum": an organisation, not an event
+            evidence = sum([name is not None, own_date, location is not None, len(participants) >= 2 and not weak])
             drafts.append(
                 _Draft(
                     event_type,
@@ -243,6 +249,7 @@ def _background(date: DateValue | None, published) -> bool:
     return bool(date and published and (published - date.value).days > 400)
 
 
+_ORG_LIKE_NAME_RE = re.compile(r"\b(?:Policy|Institute|Centre|Center|Council|Foundation|Studies|Research)\b")
 _VENUE_RE = re.compile(r"\b(?:margins|sidelines|side-lines)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
 _INSTRUMENT_WORD_RE = re.compile(
     r"\b(?:MoU|memorandum|agreement|declaration|treaty|pact|accord|protocol|framework agreement|approvals?|nod)\b", re.IGNORECASE
