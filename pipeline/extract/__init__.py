@@ -15,14 +15,14 @@ from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
 from pipeline.extract.language import detect_language
 from pipeline.extract.minerals import extract_minerals, mineral_hits
 from pipeline.extract.partners import (
-    _GENERIC_ORG_WORDS,
+    GENERIC_ORG_WORDS,
     build_partner_records,
     find_pattern_orgs,
     org_country,
     partner_mentions,
     pattern_org_entry,
 )
-from pipeline.extract.people import _NOT_NAME, extract_people
+from pipeline.extract.people import NOT_NAME, extract_people
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
 from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
@@ -75,7 +75,7 @@ def _short_name(name: str, hits: list[Hit]) -> str | None:
     first = words[0]
     if len(words) < 2 or len(first) < 4 or not first.isalpha() or not first[0].isupper() or first.isupper():
         return None
-    if first in _GENERIC_ORG_WORDS or first in _NOT_NAME or first in load_vocabulary().partner_surfaces:
+    if first in GENERIC_ORG_WORDS or first in NOT_NAME or first in load_vocabulary().partner_surfaces:
         return None
     return first
 

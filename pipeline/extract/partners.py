@@ -224,7 +224,7 @@ _ORG_STOP_FIRST = {"January", "February", "March", "April", "May", "June", "July
                    "Today", "Yesterday", "Last", "Next", "This", "The", "A", "An", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed"}  # fmt: skip
 # Words that say what a body does but not which body it is: a name made only of these
 # (plus countries) is a topic ("India Critical Minerals"), not an organisation.
-_GENERIC_ORG_WORDS = {
+GENERIC_ORG_WORDS = {
     "Mining", "Minerals", "Mineral", "Resources", "Metals", "Materials", "Energy", "Lithium", "Exploration", "Refining",
     "Battery", "Batteries", "Group", "Company", "Industries", "Industry", "Holdings", "Fund", "Bank", "Council",
     "Commission", "Agency", "Authority", "Institute", "Survey", "Critical", "Raw", "Rare", "Earth", "Earths",
@@ -275,7 +275,7 @@ def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) ->
     """Whether a name has a word that singles out one body (not generic, not a place)."""
     return any(
         not _DESCRIPTOR_TOKEN_RE.fullmatch(w)
-        and w not in _GENERIC_ORG_WORDS
+        and w not in GENERIC_ORG_WORDS
         and w.lower() not in {"of", "and", "for", "the", "&", "de", "del"}
         and w.rstrip(".,") not in suffixes
         and w not in place_words

@@ -23,7 +23,7 @@ _ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council"
               "Metals", "Mining", "Group", "Holdings", "Partners", "Capital", "Fund", "Bank", "Institute", "Office",
               "Northern", "Southern", "Eastern", "Western", "Territory", "Province", "Region", "State"}  # fmt: skip
 _PARTICLES = {"da", "de", "del", "della", "dos", "das", "do", "van", "von", "der", "den", "bin", "binti", "al", "el", "le", "la", "di", "du", "ibn", "y"}  # fmt: skip
-_NOT_NAME = {
+NOT_NAME = {
     "The", "This", "That", "These", "Those", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Their", "Our",
     "In", "On", "At", "During", "After", "Before", "Both", "However", "Meanwhile", "But", "And", "Or", "As", "If",
     "When", "While", "With", "From", "For", "By", "To", "Of", "A", "An", "Speaking", "According", "Earlier", "Later",
@@ -92,7 +92,7 @@ def _is_name_word(tok: str) -> bool:
     return (
         tok[:1].isupper()
         and tok[1:2].islower()
-        and tok.strip(".") not in _NOT_NAME
+        and tok.strip(".") not in NOT_NAME
         and tok not in _ORG_WORDS
         and "." not in tok[1:]
     )
