@@ -109,3 +109,23 @@ def test_bad_files_are_listed_not_lost(tmp_path):
     rejected = dict(con.execute("SELECT source_file, reason FROM rejected_articles").fetchall())
     assert published | set(rejected) == {p.name for p in raw.iterdir()}
     assert rejected == {"empty.txt": "empty", "copy.txt": "duplicate_of", "binary.txt": "binary"}
+
+
+def test_a_rebuild_from_the_extraction_cache_publishes_exactly_what_a_fresh_build_does(tmp_path):
+    """Extractions are cached per article content; a renamed file keeps its extraction, not its old name."""
+    from pipeline.extract.batch import CACHE_DIR
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    build(raw, tmp_path / "w", quiet=True)
+    assert any((tmp_path / "w" / CACHE_DIR).rglob("*.pickle"))
+    (raw / "000_a0d17a41eb6dd766.txt").rename(raw / "renamed.txt")
+    build(raw, tmp_path / "w", quiet=True)  # from the cache
+    build(raw, tmp_path / "fresh", quiet=True)  # from scratch
+    for table in schemas.table_names():
+        cached = (tmp_path / "w" / PARQUET_DIR / f"{table}.parquet").read_bytes()
+        fresh = (tmp_path / "fresh" / PARQUET_DIR / f"{table}.parquet").read_bytes()
+        assert cached == fresh, table
+    con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles WHERE source_file = 'renamed.txt'").fetchone()[0] == 1
+    con.close()

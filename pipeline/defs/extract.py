@@ -7,9 +7,11 @@ import pandas as pd
 
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
-from pipeline.extract import extract_article, extractor_fingerprint
+from pipeline.extract import extractor_fingerprint
+from pipeline.extract.batch import code_fingerprint, extract_corpus
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.vocab import vocabulary_usage
+from pipeline.resources import WarehousePaths
 
 
 @dg.asset(
@@ -19,13 +21,12 @@ from pipeline.extract.vocab import vocabulary_usage
     description="Rule- and gazetteer-based extraction from each article: partners, minerals, people, agreements "
     "(parties, status, date, minerals, value-chain stages) and events, each with its evidence spans.",
 )
-def article_extractions(context: dg.AssetExecutionContext, raw_articles: RawCorpus) -> dg.Output[list[ArticleExtraction]]:
-    extractions = []
+def article_extractions(
+    context: dg.AssetExecutionContext, raw_articles: RawCorpus, paths: WarehousePaths
+) -> dg.Output[list[ArticleExtraction]]:
     total = len(raw_articles.articles)
-    for n, article in enumerate(raw_articles.articles, start=1):
-        extractions.append(extract_article(article.source_file, article.text))
-        if n % 1000 == 0 or n == total:
-            context.log.info(f"extracted {n}/{total} articles")
+    extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse)
+    context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
     counts = Counter()
     for e in extractions:
         counts.update(
@@ -56,6 +57,7 @@ def article_extractions(context: dg.AssetExecutionContext, raw_articles: RawCorp
         metadata={
             "articles": len(extractions),
             "extractor_version": extractor_fingerprint(),
+            "cache": dg.MetadataValue.md(f"{from_cache} of {total} articles from `.cache/extractions/{code_fingerprint()}/`"),
             "organisations not in the vocabulary": markdown_preview(unmatched, rows=30),
             "vocabulary entries never matched": markdown_preview(never),
             **{f"{k} found (per-article sum)": v for k, v in counts.items()},

@@ -1,0 +1,126 @@
+"""Benchmark: a synthetic corpus of N articles built end to end; prints the figures.
+
+    .venv/bin/python benchmarks/build_benchmark.py --articles 1000 10000
+
+Articles are made by recombining sentences of the development articles and substituting
+countries, minerals, people and dates, so that entity resolution has real work (many distinct
+people and agreements, the same partners recurring). Each size is built into a fresh warehouse
+with `python -m pipeline build` in a child process; the benchmark prints articles/s, words/s,
+wall time per Dagster step, and the child's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "tests" / "fixtures" / "dev" / "raw"
+COUNTRIES = ["Australia", "Japan", "Chile", "Argentina", "Canada", "Germany", "Brazil", "Indonesia", "Kazakhstan",
+             "Mongolia", "Peru", "Zambia", "Namibia", "South Korea", "Vietnam", "France", "Saudi Arabia", "Morocco"]  # fmt: skip
+MINERALS = ["lithium", "cobalt", "nickel", "graphite", "rare earths", "gallium", "germanium", "tungsten", "copper",
+            "antimony", "vanadium", "manganese", "platinum group metals", "uranium"]  # fmt: skip
+FIRST = ["Anna", "Rahul", "Kenji", "Maria", "Lukas", "Amina", "Carlos", "Mei", "David", "Priya", "Omar", "Sofia"]
+LAST = ["Tanaka", "Mehta", "Fischer", "Santos", "Okafor", "Lindqvist", "Haddad", "Novak", "Reyes", "Kim", "Brenner"]
+
+
+def _sentences() -> list[str]:
+    out = []
+    for path in sorted(SOURCES.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            out += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", line) if len(s.split()) >= 8]
+    return out
+
+
+def synthetic_corpus(n: int, folder: Path, words: int = 600, seed: int = 7) -> int:
+    """Write n articles of about `words` words; returns the total word count."""
+    rng = random.Random(seed)
+    pool = _sentences()
+    total = 0
+    for i in range(n):
+        published = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(540))
+        a, b = rng.sample(COUNTRIES, 2)
+        person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        lines = [f" date {published.isoformat()} {a} and {b} deepen {rng.choice(MINERALS)} ties"]
+        lines.append(
+            f"{a} and {b} signed a memorandum of understanding on {rng.choice(MINERALS)} and {rng.choice(MINERALS)} "
+            f"on Monday, Minister of Mines {person} said in a statement."
+        )
+        count = sum(len(x.split()) for x in lines)
+        while count < words:
+            s = rng.choice(pool)
+            s = re.sub(r"\b(?:Australia|Japan|Chile|Canada|Germany|Indonesia|Brazil|Peru)\b", lambda _: rng.choice(COUNTRIES), s)
+            s = re.sub(r"\b(?:lithium|cobalt|nickel|copper|graphite)\b", lambda _: rng.choice(MINERALS), s)
+            lines.append(s)
+            count += len(s.split())
+        lines.append(f"Story {i} of the benchmark corpus.")
+        (folder / f"bench_{i:06d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        total += count
+    return total
+
+
+def run(n: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
+        raw, warehouse = Path(tmp) / "raw", Path(tmp) / "warehouse"
+        raw.mkdir()
+        words = synthetic_corpus(n, raw)
+        env_home = Path(tmp) / "dagster_home"
+        env_home.mkdir()
+        (env_home / "dagster.yaml").write_text((ROOT / ".dagster_home" / "dagster.yaml").read_text())
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "build", "--quiet", "--raw", str(raw), "--warehouse", str(warehouse)],
+            cwd=ROOT,
+            env={"DAGSTER_HOME": str(env_home), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"build of {n} articles failed: {proc.stderr.strip()[-500:]}")
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        steps = _step_times(env_home)
+        return {"articles": n, "words": words, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, "steps": steps}
+
+
+def _step_times(home: Path) -> dict[str, float]:
+    """Seconds per Dagster step of the run, read back from the instance's event log."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        records = instance.get_run_records(limit=1)
+        if not records:
+            return {}
+        stats = instance.get_run_step_stats(records[0].dagster_run.run_id)
+        return {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    results = []
+    for n in args.articles:
+        r = run(n)
+        results.append(r)
+        print(f"{n} articles, {r['words']} words: {r['wall_s']:.1f} s wall, {n / r['wall_s']:.0f} articles/s, "
+              f"{r['words'] / r['wall_s']:.0f} words/s, peak RSS {r['peak_rss_mib']:.0f} MiB")  # fmt: skip
+        for step, seconds in sorted(r["steps"].items(), key=lambda t: -t[1])[:8]:
+            print(f"    {step:<24} {seconds:7.2f} s")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        print(f"time ratio {large['articles']}/{small['articles']}: {large['wall_s'] / small['wall_s']:.2f}")
+    print(json.dumps([{k: v for k, v in r.items() if k != "steps"} for r in results]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Extracting a corpus: cached per article, in parallel across cores.
+
+The cache lives in the warehouse, under `.cache/extractions/<fingerprint>/`, one pickle per
+article content hash. The fingerprint hashes the extraction code and the vocabularies, so any
+change to either starts a fresh cache; the same article text is never extracted twice with the
+same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+
+from pipeline.extract import extract_article
+from pipeline.extract.records import ArticleExtraction
+from pipeline.extract.vocab import VOCAB_DIR, load_vocabulary
+
+CACHE_DIR = Path(".cache") / "extractions"
+_PARALLEL_FROM = 64  # below this many articles, starting processes costs more than it saves
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes whenever an extraction module or a vocabulary file changes."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(VOCAB_DIR.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(load_vocabulary().version.encode())
+    return h.hexdigest()[:16]
+
+
+def _cache_path(root: Path, content_sha256: str) -> Path:
+    return root / code_fingerprint() / content_sha256[:2] / f"{content_sha256}.pickle"
+
+
+def _extract(item: tuple[str, str]) -> ArticleExtraction:
+    return extract_article(*item)
+
+
+def extract_corpus(
+    articles: list, warehouse: Path | None = None, workers: int | None = None
+) -> tuple[list[ArticleExtraction], int]:
+    """Extractions for `articles` (RawArticle), in order, and how many came from the cache."""
+    root = Path(warehouse) / CACHE_DIR if warehouse is not None else None
+    results: list[ArticleExtraction | None] = [None] * len(articles)
+    todo: list[int] = []
+    for i, article in enumerate(articles):
+        if root is not None:
+            path = _cache_path(root, article.content_sha256)
+            if path.exists():
+                with open(path, "rb") as fh:
+                    cached: ArticleExtraction = pickle.load(fh)
+                results[i] = (
+                    cached if cached.source_file == article.source_file else replace(cached, source_file=article.source_file)
+                )
+                continue
+        todo.append(i)
+    from_cache = len(articles) - len(todo)
+    items = [(articles[i].source_file, articles[i].text) for i in todo]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(items) >= _PARALLEL_FROM:
+        load_vocabulary()  # loaded once here, inherited by the forked workers
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            fresh = list(pool.map(_extract, items, chunksize=16))
+    else:
+        fresh = [_extract(item) for item in items]
+    for i, extraction in zip(todo, fresh, strict=True):
+        results[i] = extraction
+        if root is not None:
+            _store(_cache_path(root, articles[i].content_sha256), extraction)
+    return [r for r in results if r is not None], from_cache
+
+
+def _store(path: Path, extraction: ArticleExtraction) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(extraction, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
