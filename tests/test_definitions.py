@@ -57,3 +57,25 @@ def test_the_code_location_loads_as_the_ui_loads_it():
     """Name clashes between assets, jobs and checks only show when the repository is built."""
     repository = defs.get_repository_def()
     assert {j.name for j in repository.get_all_jobs()} >= {"build", "release"}
+
+
+def test_the_raw_folder_sensor_builds_once_per_state_of_the_folder(tmp_path):
+    from pipeline.defs.automation import raw_folder_sensor
+    from pipeline.resources import WarehousePaths
+
+    (tmp_path / "a.txt").write_text("India and Chile signed a lithium pact.")
+    paths = WarehousePaths(raw_dir=str(tmp_path), warehouse_dir=str(tmp_path / "w"))
+    context = dg.build_sensor_context(resources={"paths": paths})
+    first = raw_folder_sensor(context)
+    assert isinstance(first, dg.RunRequest)
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths})
+    assert isinstance(raw_folder_sensor(context), dg.SkipReason)
+    (tmp_path / "b.txt").write_text("Japan and Australia signed a gallium pact.")
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths})
+    assert isinstance(raw_folder_sensor(context), dg.RunRequest)
+
+
+def test_the_sensor_and_the_daily_release_schedule_are_defined():
+    repository = defs.get_repository_def()
+    assert repository.has_sensor_def("raw_folder_sensor")
+    assert repository.get_schedule_def("daily_release").job_name == "release"
