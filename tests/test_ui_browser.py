@@ -149,7 +149,9 @@ def test_a_build_launched_through_the_ui_succeeds_and_the_browser_shows_assets_a
     for table in schemas.table_names():
         assert table in tables_page, table
     assert "Failed" not in tables_page
-    lineage = _page_text(f"http://127.0.0.1:{port}/locations/critical_minerals/asset-groups/tables", profile, screenshot=shot)
+    lineage = _page_text(
+        f"http://127.0.0.1:{port}/locations/critical_minerals/asset-groups/tables", profile, screenshot=shot, height=2600
+    )
     assert "Passed" in lineage and "Materialized" in lineage
     checks_page = _page_text(f"http://127.0.0.1:{port}/assets/partners?view=checks", profile)
     assert "pandera_schema" in checks_page and "Passed" in checks_page
