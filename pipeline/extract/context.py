@@ -6,10 +6,11 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipeline.extract.dates import DateMention, find_dates
 from pipeline.extract.gazetteer import Hit
-from pipeline.extract.partners import PARTNER_ROLES, PartnerMention
+from pipeline.extract.partners import PartnerMention
 from pipeline.extract.records import DateValue, Sentence
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
@@ -45,17 +46,15 @@ class ArticleContext:
     def usable(self, m: PartnerMention) -> bool:
         return m.role == "partner" and self.entries[m.key].is_partner
 
-    def is_article_partner(self, m: PartnerMention) -> bool:
-        return m.role in PARTNER_ROLES and self.entries[m.key].is_partner
-
     def partners_in(self, start: int, end: int) -> list[PartnerMention]:
         return [m for m in self.mentions if start <= m.start and m.end <= end and self.usable(m)]
 
-    @property
+    # The mentions are fixed once the context is built, so these are computed once, not per question.
+    @cached_property
     def country_counts(self) -> Counter[str]:
         return Counter(m.key for m in self.mentions if m.key.startswith("country:") and self.usable(m))
 
-    @property
+    @cached_property
     def home(self) -> str | None:
         """The article's own country: the one it names most (first named on a tie)."""
         counts = self.country_counts
