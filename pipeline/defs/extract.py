@@ -7,7 +7,6 @@ import pandas as pd
 
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
-from pipeline.extract import extractor_fingerprint
 from pipeline.extract.batch import code_fingerprint, extract_corpus
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.vocab import vocabulary_usage
@@ -56,7 +55,7 @@ def article_extractions(
         extractions,
         metadata={
             "articles": len(extractions),
-            "extractor_version": extractor_fingerprint(),
+            "extractor_version": code_fingerprint(),
             "cache": dg.MetadataValue.md(f"{from_cache} of {total} articles from `.cache/extractions/{code_fingerprint()}/`"),
             "organisations not in the vocabulary": markdown_preview(unmatched, rows=30),
             "vocabulary entries never matched": markdown_preview(never),

@@ -27,15 +27,7 @@ from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
 from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
 
-# Bump when extraction rules change in a way that changes output (with the vocabulary
-# digest, this versions cached extractions).
-EXTRACTOR_VERSION = "1"
-
-__all__ = ["EXTRACTOR_VERSION", "extract_article", "extractor_fingerprint"]
-
-
-def extractor_fingerprint() -> str:
-    return f"{EXTRACTOR_VERSION}-{load_vocabulary().version}"
+__all__ = ["extract_article"]
 
 
 def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry]) -> list[Hit]:
