@@ -91,7 +91,6 @@ def build_tables(
     def add_mention(a: _Article, entity_type: str, entity_id: str, start: int, end: int, sentence: int) -> None:
         mention_id = stable_id("men", a.article_id, entity_type, entity_id, str(start), str(end), length=16)
         text = a.extraction.text
-        s = a.extraction.sentences[sentence]
         mentions[mention_id] = {
             "mention_id": mention_id,
             "article_id": a.article_id,
@@ -100,7 +99,7 @@ def build_tables(
             "char_start": start,
             "char_end": end,
             "surface": text[start:end],
-            "sentence": text[s.start : s.end],
+            "sentence": a.extraction.sentence_text(sentence),
         }
 
     # articles and rejections
@@ -205,7 +204,6 @@ def build_tables(
         history = []
         for a, ag in group:
             as_of = a.extraction.published_date
-            s = a.extraction.sentences[ag.status_evidence]
             history.append((as_of, ag))
             tables["agreement_statuses"].append(
                 {
@@ -213,7 +211,7 @@ def build_tables(
                     "article_id": a.article_id,
                     "status": ag.status,
                     "as_of_date": as_of,
-                    "evidence": a.extraction.text[s.start : s.end],
+                    "evidence": a.extraction.sentence_text(ag.status_evidence),
                 }
             )
             for sp in ag.spans:

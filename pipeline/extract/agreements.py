@@ -410,7 +410,6 @@ class _Draft:
     minerals: list[str]
     stages: list[str]
     spans: list[Span]
-    weak_only: bool
 
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
 
@@ -501,7 +500,6 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 minerals=ctx.minerals_in(lo, hi),
                 stages=_stages(ctx, s.start, s.end),
                 spans=[Span(inst.start, inst.end, index)],
-                weak_only=inst.weak,
             )
             (headline_drafts if headline else drafts).append(draft)
     return _merge(ctx, drafts + _headline_support(ctx, drafts, headline_drafts))
@@ -660,7 +658,6 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
         target.date = target.date or d.date
         if _KIND_PRIORITY.index(d.kind) < _KIND_PRIORITY.index(target.kind):
             target.kind = d.kind
-        target.weak_only = target.weak_only and d.weak_only
     # A named instrument and an unnamed mention of the same kind between the same parties are one.
     for key, d in list(merged.items()):
         if d.name:

@@ -9,7 +9,7 @@ A bare surname ("Minister Hodgson") is linked to the full name elsewhere in the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit
@@ -77,7 +77,6 @@ class _Found:
     country: str | None
     method: str
     sentence: int
-    extra_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:

