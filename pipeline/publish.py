@@ -124,12 +124,10 @@ def prune(warehouse: Path) -> None:
     """Remove publications that are neither current nor the one before it, and stray temporary links."""
     root = Path(warehouse) / PUBLICATIONS_DIR
     current = current_publication(warehouse)
-    folders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith("legacy-")), key=lambda p: p.name)
-    keep = {current} if current else set()
-    older = [p for p in folders if current is None or p.name < current.name]
-    keep.update(older[-(KEEP_PUBLICATIONS - 1) :] if KEEP_PUBLICATIONS > 1 else [])
-    for folder in folders:
-        if folder.resolve() not in {k.resolve() for k in keep if k} and (current is None or folder.name < current.name):
+    if current is not None:
+        # Folders named after the current one are builds still under way (or killed): left alone.
+        older = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("legacy-") and p.name < current.name)
+        for folder in older[: len(older) - (KEEP_PUBLICATIONS - 1)]:
             shutil.rmtree(folder, ignore_errors=True)
     for stray in Path(warehouse).glob(".*.*"):
         if stray.is_symlink() and stray.name.startswith((f".{CURRENT}.", f".{PARQUET_DIR}.link-", f".{DUCKDB_NAME}.link-")):
