@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extract.context import ArticleContext
+from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.text import sentence_index
 
@@ -96,18 +97,18 @@ def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tupl
             kinds[name] = kind
             groups.append((len(p), name, p))
     groups.sort(key=lambda g: -g[0])
-    alternation = "|".join(f"(?P<{name}>{p})" for _, name, p in groups)
+    alternation = dispatch_alternation((name, p) for _, name, p in groups)
     return re.compile(rf"\b(?:{alternation})(?![\w-])", re.IGNORECASE), kinds
 
 
 @cache
 def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(name, re.compile(rf"\b(?:{'|'.join(p)})", re.IGNORECASE)) for name, p in status]
+    return [(name, phrase_pattern(p, right_boundary="")) for name, p in status]
 
 
 @cache
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE)
+    return phrase_pattern(words)
 
 
 def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -171,7 +172,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     cues = ctx.vocab.cues
     pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
     weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
-    named_orgs = [(m.start, m.end) for m in ctx.mentions if m.sentence == index]
+    named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
     headline = _is_headline(text[s.start : s.end])
     found: list[_Instrument] = []
     for m in pattern.finditer(text, s.start, s.end):
@@ -305,8 +306,8 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
     for br in _BREAK_RE.finditer(text, lo, inst.start):
         lo = br.end()
     # A comma ends the left clause unless it separates two partner names (a list).
-    ends = {m.end for m in ctx.mentions if m.sentence == index}
-    starts = {m.start for m in ctx.mentions if m.sentence == index}
+    ends = {m.end for m in ctx.mentions_in_sentence(index)}
+    starts = {m.start for m in ctx.mentions_in_sentence(index)}
     base = lo
     for c in re.finditer(r",\s*(?:and\s+)?(?:the\s+)?", text[base : inst.start]):
         pos = base + c.start()
@@ -451,6 +452,7 @@ def _display_name(ctx: ArticleContext, d: _Draft) -> str:
 def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
     drafts: list[_Draft] = []
     headline_drafts: list[_Draft] = []
+    sentence_stages: dict[int, list[str]] = {}
     for index, s in enumerate(ctx.sentences):
         headline = _is_headline(ctx.text[s.start : s.end]) or _is_title_line(ctx, index)
         instruments = _find_instruments(ctx, index)
@@ -478,7 +480,8 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 if definite and status and not (under and status == "in_force"):
                     antecedent.statuses.append((status, index))
                 antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
-                antecedent.stages += [x for x in _stages(ctx, s.start, s.end) if x not in antecedent.stages]
+                stages = sentence_stages.setdefault(index, _stages(ctx, s.start, s.end))
+                antecedent.stages += [x for x in stages if x not in antecedent.stages]
                 continue
             parties = _complete_parties(ctx, inst, index, parties, status)
             if parties is None or ((inst.weak or inst.kind == "other") and not status):
@@ -498,7 +501,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 default_status="in_force" if under else "signed",
                 date=date,
                 minerals=ctx.minerals_in(lo, hi),
-                stages=_stages(ctx, s.start, s.end),
+                stages=list(sentence_stages.setdefault(index, _stages(ctx, s.start, s.end))),
                 spans=[Span(inst.start, inst.end, index)],
             )
             (headline_drafts if headline else drafts).append(draft)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -47,7 +48,32 @@ class ArticleContext:
         return m.role == "partner" and self.entries[m.key].is_partner
 
     def partners_in(self, start: int, end: int) -> list[PartnerMention]:
-        return [m for m in self.mentions if start <= m.start and m.end <= end and self.usable(m)]
+        # Mentions come in text order: a bisect finds the first one, so a question costs what it returns.
+        out = []
+        for m in self.mentions[bisect_left(self._mention_starts, start) :]:
+            if m.start >= end:
+                break
+            if m.end <= end and self.usable(m):
+                out.append(m)
+        return out
+
+    def mentions_in_sentence(self, index: int) -> list[PartnerMention]:
+        """Every partner name in sentence `index`, rivals and venues included."""
+        return self._mentions_by_sentence.get(index, [])
+
+    @cached_property
+    def _mention_starts(self) -> list[int]:
+        starts = [m.start for m in self.mentions]
+        if starts != sorted(starts):
+            raise ValueError("partner mentions must be in text order")
+        return starts
+
+    @cached_property
+    def _mentions_by_sentence(self) -> dict[int, list[PartnerMention]]:
+        out: dict[int, list[PartnerMention]] = {}
+        for m in self.mentions:
+            out.setdefault(m.sentence, []).append(m)
+        return out
 
     # The mentions are fixed once the context is built, so these are computed once, not per question.
     @cached_property

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.context import ArticleContext
+from pipeline.extract.patterns import phrase_pattern
 from pipeline.extract.records import DateValue, EventRecord, Span
 
 _TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conference": "conference",
@@ -35,7 +36,13 @@ _WEAK_TRIGGER_RE = re.compile(
 
 @cache
 def _trigger_res(events: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, re.compile(rf"\b(?:{'|'.join(p)})\b", re.IGNORECASE)) for t, p in events]
+    return [(t, phrase_pattern(p)) for t, p in events]
+
+
+@cache
+def _any_trigger_re(events: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+    """Every trigger of every type: most sentences have none, and one search tells."""
+    return phrase_pattern(tuple(p for _, phrases in events for p in phrases))
 
 
 @cache
@@ -111,14 +118,16 @@ def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | N
 
 def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     cues = ctx.vocab.cues
-    triggers = _trigger_res(
-        tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
-    )
+    trigger_phrases = tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
+    triggers = _trigger_res(trigger_phrases)
+    any_trigger = _any_trigger_re(trigger_phrases)
     signing_verb = re.compile(rf"(?:{'|'.join(cues['signing_verbs'])})", re.IGNORECASE)
     heads = tuple(cues["event_name_heads"])
     drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
         names = _event_names(ctx, s.start, s.end, heads)
+        if not names and not any_trigger.search(ctx.text, s.start, s.end):
+            continue
         participants = _participants(ctx, index)
         for event_type, span, trigger in _sentence_triggers(ctx, index, triggers, names):
             # A name belongs to this event only if its head word is of the event's type.

@@ -72,13 +72,15 @@ class Gazetteer:
 
 def select_longest(hits: list[Hit]) -> list[Hit]:
     """Non-overlapping hits, preferring the longest, then the leftmost."""
+    if not hits:
+        return []
     chosen: list[Hit] = []
-    occupied: list[tuple[int, int]] = []
+    occupied = bytearray(max(h.end for h in hits))  # one flag per character: linear, not quadratic
     for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if any(hit.start < e and s < hit.end for s, e in occupied):
+        if 1 in occupied[hit.start : hit.end]:
             continue
         chosen.append(hit)
-        occupied.append((hit.start, hit.end))
+        occupied[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
     return sorted(chosen, key=lambda h: h.start)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit
+from pipeline.extract.patterns import phrase_pattern
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
@@ -89,7 +90,7 @@ class PartnerMention:
 
 @cache
 def _rival_re(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(cues) + r")\b", re.IGNORECASE)
+    return phrase_pattern(cues)
 
 
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:

@@ -9,10 +9,13 @@ A bare surname ("Minister Hodgson") is linked to the full name elsewhere in the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Hit
+from pipeline.extract.patterns import phrase_pattern
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
@@ -62,8 +65,7 @@ def _is_role_phrase(phrase: str) -> bool:
     return bool(m) and len(phrase[: m.start()].split()) <= 6
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: sentences are tokenised by the thousand
     text: str
     start: int
     end: int
@@ -113,19 +115,23 @@ def _title_words(titles: tuple[str, ...]) -> frozenset[str]:
 
 @cache
 def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    alternatives = tuple(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
+    return phrase_pattern(alternatives, right_boundary=r"(?![\w-])")
+
+
+def _hit_start(hit: Hit) -> int:
+    return hit.start
 
 
 class _SentenceReader:
-    """The tokens of one sentence with what the gazetteer knows about them."""
+    """The tokens of one sentence with what the gazetteer knows about them (`hits` in text order)."""
 
     def __init__(self, text: str, sentence: Sentence, hits: list[Hit], title_words: frozenset[str] = frozenset()):
         self.title_words = title_words
         self.text = text
         self.sentence = sentence
         self.tokens = tokenize(text, sentence.start, sentence.end)
-        self.hits = [h for h in hits if sentence.start <= h.start < sentence.end]
+        self.hits = hits[bisect_left(hits, sentence.start, key=_hit_start) : bisect_left(hits, sentence.end, key=_hit_start)]
 
     def hit_at(self, token: Token) -> Hit | None:
         for h in self.hits:
