@@ -171,11 +171,14 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     text = ctx.text
     cues = ctx.vocab.cues
     pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
+    words = list(pattern.finditer(text, s.start, s.end))
+    if not words and not any(r.search(text, s.start, s.end) for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)):
+        return []  # most sentences name no instrument at all
     weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
     headline = _is_headline(text[s.start : s.end])
     found: list[_Instrument] = []
-    for m in pattern.finditer(text, s.start, s.end):
+    for m in words:
         if any(a <= m.start() < b or a < m.end() <= b for a, b in named_orgs):
             continue  # the word is part of a bloc or organisation name ("Minerals Security Partnership")
         kind = kinds[m.lastgroup]
@@ -454,8 +457,10 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
     headline_drafts: list[_Draft] = []
     sentence_stages: dict[int, list[str]] = {}
     for index, s in enumerate(ctx.sentences):
-        headline = _is_headline(ctx.text[s.start : s.end]) or _is_title_line(ctx, index)
         instruments = _find_instruments(ctx, index)
+        if not instruments:
+            continue
+        headline = _is_headline(ctx.text[s.start : s.end]) or _is_title_line(ctx, index)
         consumed_blocs = {p for i in instruments if i.kind == "membership" for p in i.parties}
         for k, inst in enumerate(instruments):
             lo, hi = _clause(ctx, index, instruments, k)

@@ -16,9 +16,14 @@ _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 @cache
-def _function_words() -> tuple[float, dict[str, frozenset[str]]]:
+def _function_words() -> tuple[float, dict[str, tuple[str, ...]]]:
+    """The minimum share, and for each function word the languages it belongs to."""
     data = load_yaml("languages.yaml")
-    return float(data["min_share"]), {lang: frozenset(words) for lang, words in data["languages"].items()}
+    languages: dict[str, list[str]] = {}
+    for lang, words in data["languages"].items():
+        for word in dict.fromkeys(words):
+            languages.setdefault(word, []).append(lang)
+    return float(data["min_share"]), {w: tuple(langs) for w, langs in languages.items()}
 
 
 def detect_language(text: str) -> str:
@@ -28,10 +33,9 @@ def detect_language(text: str) -> str:
         return "und"
     min_share, languages = _function_words()
     counts: Counter[str] = Counter()
-    for w in words:
-        for lang, vocabulary in languages.items():
-            if w in vocabulary:
-                counts[lang] += 1
+    for w, n in Counter(words).items():
+        for lang in languages.get(w, ()):
+            counts[lang] += n
     if not counts:
         return "und"
     lang, hits = counts.most_common(1)[0]

@@ -50,6 +50,9 @@ _NATIONAL_TITLES = {"prime minister", "president", "minister", "union minister",
                     "minister of state", "deputy minister", "secretary of state", "foreign secretary",
                     "commerce secretary", "mines secretary", "ambassador", "high commissioner", "envoy",
                     "special envoy", "senator", "governor"}  # fmt: skip
+# Two name tokens in a row, perhaps with a particle between ("Luiz da Silva"); any non-ASCII
+# letter counts as a capital here, so that the test only ever lets too much through.
+_TWO_CAPITALS_RE = re.compile(rf"[^\W\d_a-z][\w'’.-]*\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?[^\W\d_a-z]")
 _HONORIFICS = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof.", "professor", "shri", "smt"}
 
 
@@ -224,6 +227,9 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
 def _find_in_sentence(
     text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
 ) -> list[_Found]:
+    title_re = _title_re(tuple(vocab.cues["titles"]))
+    if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
+        return []  # every way of naming a person needs a title or two capitalised words in a row
     reader = _SentenceReader(text, sentence, hits, _title_words(tuple(vocab.cues["titles"])))
     found: list[_Found] = []
     taken: set[int] = set()
@@ -232,7 +238,7 @@ def _find_in_sentence(
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
     org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
-    for m in _title_re(tuple(cues["titles"])).finditer(text, sentence.start, sentence.end):
+    for m in title_re.finditer(text, sentence.start, sentence.end):
         if any(a <= m.start() < b for a, b in org_spans):
             continue  # "MP Materials": a company, not a member of parliament
         capitalised = text[m.start()].isupper()

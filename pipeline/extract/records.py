@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Evidence: `text[start:end]` of the article's normalised text, in sentence `sentence`."""
 
@@ -19,7 +19,7 @@ class Span:
     sentence: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateValue:
     value: dt.date
     precision: str  # day | month | year
@@ -32,7 +32,7 @@ class DateValue:
         return str(self.value.year)
 
 
-@dataclass
+@dataclass(slots=True)
 class PartnerRecord:
     key: str  # "country:CAN", "bloc:eu", "region:africa", "org:kabil"
     name: str
@@ -44,14 +44,14 @@ class PartnerRecord:
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class MineralRecord:
     mineral_id: str
     confidence: float = 0.9  # a full name is surer than an acronym ("REE")
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonRecord:
     name: str
     role: str | None
@@ -63,7 +63,7 @@ class PersonRecord:
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class AgreementRecord:
     key: str  # identity across articles: parties + subject, or the instrument's own name
     name: str
@@ -79,7 +79,7 @@ class AgreementRecord:
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class EventRecord:
     event_type: str
     name: str
@@ -96,14 +96,14 @@ class EventRecord:
         return "named_event" if self.named else "trigger"
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     start: int
     end: int
     paragraph: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleExtraction:
     """Everything one article says, with evidence spans into `text`."""
 
