@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
 
@@ -30,6 +31,7 @@ def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
     return f"{prefix}_{digest[:length]}"
 
 
+@cache
 def partner_id(key: str) -> str:
     return stable_id("ptr", key)
 
@@ -38,6 +40,14 @@ def partner_id(key: str) -> str:
 class _Article:
     article_id: str
     extraction: ArticleExtraction
+    _sentences: dict[int, str] = field(default_factory=dict)
+
+    def sentence(self, index: int) -> str:
+        """The sentence's text, one string per sentence however many mentions quote it."""
+        text = self._sentences.get(index)
+        if text is None:
+            text = self._sentences[index] = self.extraction.sentence_text(index)
+        return text
 
 
 def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
@@ -99,7 +109,7 @@ def build_tables(
             "char_start": start,
             "char_end": end,
             "surface": text[start:end],
-            "sentence": a.extraction.sentence_text(sentence),
+            "sentence": a.sentence(sentence),
         }
 
     # articles and rejections
@@ -211,7 +221,7 @@ def build_tables(
                     "article_id": a.article_id,
                     "status": ag.status,
                     "as_of_date": as_of,
-                    "evidence": a.extraction.sentence_text(ag.status_evidence),
+                    "evidence": a.sentence(ag.status_evidence),
                 }
             )
             for sp in ag.spans:

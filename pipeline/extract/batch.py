@@ -41,8 +41,13 @@ def _cache_path(root: Path, content_sha256: str) -> Path:
     return root / code_fingerprint() / content_sha256[:2] / f"{content_sha256}.pickle"
 
 
-def _extract(item: tuple[str, str]) -> ArticleExtraction:
-    return extract_article(*item)
+def _extract(item: tuple[str, str, Path | None]) -> ArticleExtraction:
+    """Extract one article and, when given a cache path, store it there (in the worker, not the parent)."""
+    source_file, text, cache_path = item
+    extraction = extract_article(source_file, text)
+    if cache_path is not None:
+        _store(cache_path, extraction)
+    return extraction
 
 
 def extract_corpus(
@@ -64,18 +69,18 @@ def extract_corpus(
                 continue
         todo.append(i)
     from_cache = len(articles) - len(todo)
-    items = [(articles[i].source_file, articles[i].text) for i in todo]
+    items = [
+        (articles[i].source_file, articles[i].text, _cache_path(root, articles[i].content_sha256) if root else None) for i in todo
+    ]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(items) >= _PARALLEL_FROM:
         load_vocabulary()  # loaded once here, inherited by the forked workers
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            fresh = list(pool.map(_extract, items, chunksize=16))
+            fresh = list(pool.map(_extract, items, chunksize=32))
     else:
         fresh = [_extract(item) for item in items]
     for i, extraction in zip(todo, fresh, strict=True):
         results[i] = extraction
-        if root is not None:
-            _store(_cache_path(root, articles[i].content_sha256), extraction)
     return [r for r in results if r is not None], from_cache
 
 
