@@ -43,7 +43,11 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
         raise BuildFailed(f"raw folder not found: {raw_dir}")
     warehouse_dir = Path(warehouse_dir).resolve()
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    assets = [a for a in (defs.assets or []) if "versioned_release" not in {k.to_user_string() for k in a.keys}]
+    assets = [
+        a
+        for a in (defs.assets or [])
+        if a.partitions_def is None and "versioned_release" not in {k.to_user_string() for k in a.keys}
+    ]
     checks = list(defs.asset_checks or [])
     result = dg.materialize(
         [*assets, *checks],

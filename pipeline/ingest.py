@@ -187,9 +187,7 @@ def read_raw_folder(raw_dir: Path) -> tuple[list[RawArticle], list[Rejection]]:
     articles: list[RawArticle] = []
     rejections: list[Rejection] = []
     seen: dict[str, str] = {}
-    entries = sorted(_walk(raw_dir), key=lambda p: p.as_posix())
-    for path in entries:
-        name = path.relative_to(raw_dir).as_posix()
+    for path, name in list_raw_files(raw_dir):
         result = read_file(path, name)
         if isinstance(result, Rejection):
             rejections.append(result)
@@ -207,6 +205,25 @@ def read_raw_folder(raw_dir: Path) -> tuple[list[RawArticle], list[Rejection]]:
         seen[result.content_sha256] = name
         articles.append(result)
     return articles, rejections
+
+
+# Partitions of the raw folder for a fanned-out extraction: 16 buckets by a hash of the file
+# name, so a file stays in its bucket however many other files come and go.
+PARTITION_KEYS = tuple("0123456789abcdef")
+
+
+def file_bucket(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[0]
+
+
+def list_raw_files(raw_dir: Path, bucket: str | None = None) -> list[tuple[Path, str]]:
+    """(path, name relative to raw_dir) of every file under raw_dir, sorted by name; only those of
+    `bucket` when one is given."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    files = sorted(((p, p.relative_to(raw_dir).as_posix()) for p in _walk(raw_dir)), key=lambda t: t[1])
+    return [(p, name) for p, name in files if bucket is None or file_bucket(name) == bucket]
 
 
 def _walk(raw_dir: Path) -> list[Path]:

@@ -28,6 +28,14 @@ def test_stages_are_grouped_and_described():
     assert all(graph.get(key).description for key in graph.get_all_asset_keys())
 
 
+def test_extraction_is_partitioned_into_sixteen_buckets_that_article_extractions_combines():
+    graph = _asset_graph()
+    cache = graph.get(dg.AssetKey("extraction_cache"))
+    assert cache.group_name == "extract"
+    assert cache.partitions_def.get_partition_keys() == list("0123456789abcdef")
+    assert dg.AssetKey("extraction_cache") in graph.get(dg.AssetKey("article_extractions")).parent_keys
+
+
 def test_every_table_has_a_blocking_schema_check_and_foreign_key_checks_where_it_has_keys():
     checks = {(k.asset_key.to_user_string(), k.name): spec for k, spec in _check_specs().items()}
     for table in schemas.table_names():
@@ -49,6 +57,7 @@ def test_the_build_and_release_jobs_and_paths_resource_are_defined():
     build_keys = {k.to_user_string() for k in defs.resolve_job_def("build").asset_layer.selected_asset_keys}
     release_keys = {k.to_user_string() for k in defs.resolve_job_def("release").asset_layer.selected_asset_keys}
     assert "duckdb_database" in build_keys and "versioned_release" not in build_keys
+    assert "extraction_cache" not in build_keys  # filled by backfills; the build extracts what is not cached
     assert release_keys == build_keys | {"versioned_release"}
     assert "paths" in defs.resources
 

@@ -12,6 +12,8 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
@@ -50,10 +52,15 @@ def _extract(item: tuple[str, str, Path | None]) -> ArticleExtraction:
     return extraction
 
 
+Progress = Callable[[int, int, float], None]  # (articles extracted so far, to extract, seconds)
+
+
 def extract_corpus(
-    articles: list, warehouse: Path | None = None, workers: int | None = None
+    articles: list, warehouse: Path | None = None, workers: int | None = None, progress: Progress | None = None
 ) -> tuple[list[ArticleExtraction], int]:
-    """Extractions for `articles` (RawArticle), in order, and how many came from the cache."""
+    """Extractions for `articles` (RawArticle), in order, and how many came from the cache.
+
+    `progress` is called about every 5% of the articles to extract (not those read from the cache)."""
     root = Path(warehouse) / CACHE_DIR if warehouse is not None else None
     results: list[ArticleExtraction | None] = [None] * len(articles)
     todo: list[int] = []
@@ -73,12 +80,21 @@ def extract_corpus(
         (articles[i].source_file, articles[i].text, _cache_path(root, articles[i].content_sha256) if root else None) for i in todo
     ]
     workers = workers or os.cpu_count() or 1
+    fresh: list[ArticleExtraction] = []
+    step = max(1, len(items) // 20)
+    started = time.perf_counter()
     if workers > 1 and len(items) >= _PARALLEL_FROM:
         load_vocabulary()  # loaded once here, inherited by the forked workers
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            fresh = list(pool.map(_extract, items, chunksize=32))
+            for extraction in pool.map(_extract, items, chunksize=32):
+                fresh.append(extraction)
+                if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
+                    progress(len(fresh), len(items), time.perf_counter() - started)
     else:
-        fresh = [_extract(item) for item in items]
+        for item in items:
+            fresh.append(_extract(item))
+            if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
+                progress(len(fresh), len(items), time.perf_counter() - started)
     for i, extraction in zip(todo, fresh, strict=True):
         results[i] = extraction
     return [r for r in results if r is not None], from_cache
