@@ -63,6 +63,8 @@ _ABOUT_RE = re.compile(
 _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
+# Any of the four above: most sentences have none.
+_OTHER_CUES_RE = re.compile("|".join(r.pattern for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)), re.IGNORECASE)
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
 )
@@ -109,6 +111,11 @@ def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[s
 @cache
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
     return phrase_pattern(words)
+
+
+def _all_phrases(groups: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every phrase of every group: one search tells whether any group can match at all."""
+    return tuple(p for phrases in groups.values() for p in phrases)
 
 
 def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -172,7 +179,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     cues = ctx.vocab.cues
     pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
     words = list(pattern.finditer(text, s.start, s.end))
-    if not words and not any(r.search(text, s.start, s.end) for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)):
+    if not words and not _OTHER_CUES_RE.search(text, s.start, s.end):
         return []  # most sentences name no instrument at all
     weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
@@ -395,6 +402,8 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
+    if not _words_re(_all_phrases(ctx.vocab.cues["value_chain"])).search(ctx.text, lo, hi):
+        return []
     out = []
     for stage, words in ctx.vocab.cues["value_chain"].items():
         if _words_re(tuple(words)).search(ctx.text, lo, hi):
@@ -485,7 +494,9 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 if definite and status and not (under and status == "in_force"):
                     antecedent.statuses.append((status, index))
                 antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
-                stages = sentence_stages.setdefault(index, _stages(ctx, s.start, s.end))
+                if index not in sentence_stages:
+                    sentence_stages[index] = _stages(ctx, s.start, s.end)
+                stages = sentence_stages[index]
                 antecedent.stages += [x for x in stages if x not in antecedent.stages]
                 continue
             parties = _complete_parties(ctx, inst, index, parties, status)
@@ -493,6 +504,8 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 continue
             if inst.kind == "membership":
                 topic = "membership"
+            if index not in sentence_stages:
+                sentence_stages[index] = _stages(ctx, s.start, s.end)
             date = None
             if status not in {"proposed", "negotiating"}:
                 date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
@@ -506,7 +519,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 default_status="in_force" if under else "signed",
                 date=date,
                 minerals=ctx.minerals_in(lo, hi),
-                stages=list(sentence_stages.setdefault(index, _stages(ctx, s.start, s.end))),
+                stages=list(sentence_stages[index]),
                 spans=[Span(inst.start, inst.end, index)],
             )
             (headline_drafts if headline else drafts).append(draft)

@@ -207,8 +207,16 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
     return None
 
 
+# Every date expression above holds a digit, a month, a weekday or one of these words.
+_DATE_HINT_RE = re.compile(
+    rf"\d|\b(?:{MONTH_RE})|(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE
+)
+
+
 def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     """Every date expression in `sentence`, left to right, resolved where possible."""
+    if not _DATE_HINT_RE.search(sentence):
+        return []
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 

@@ -15,11 +15,12 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Hit
-from pipeline.extract.patterns import phrase_pattern
+from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
-_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*\.?(?<=\b[A-Z]\.)|[^\W\d_](?:[\w'’-]|\.(?=\w))*|\d+|[^\w\s]")
+# A word (with inner dots: "U.S"), its closing dot when it ends in a lone capital ("H.", "U.S."), a number, a sign.
+_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
 # Words that name bodies, not people ("ET Bureau", "Raw Materials Board").
 _ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council", "Agency", "Service", "Services",
               "Network", "News", "Newsroom", "Editorial", "Correspondent", "Materials", "Resources", "Minerals",
@@ -85,7 +86,8 @@ class _Found:
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.group(0), start + m.start(), start + m.end()) for m in _TOKEN_RE.finditer(text[start:end])]
+    make = Token._make
+    return [make((m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
 
 
 def _is_initial(tok: str) -> bool:
@@ -124,6 +126,15 @@ def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
 
 def _hit_start(hit: Hit) -> int:
     return hit.start
+
+
+@cache
+def _opener_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    """What comes right before a name: a reporting verb ("said"), a byline ("By", "Reporting by")."""
+    return re.compile(
+        rf"\b(?:{dispatch_alternation(verbs)})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])|\bwith assistance from\s+(?=[A-Z])",
+        re.IGNORECASE,
+    )
 
 
 class _SentenceReader:
@@ -324,8 +335,7 @@ def _find_in_sentence(
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     verbs = "|".join(cues["reporting_verbs"])
     starts = []
-    opener = rf"\b(?:{verbs})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])|\bwith assistance from\s+(?=[A-Z])"
-    for m in re.finditer(opener, text[sentence.start : sentence.end], re.IGNORECASE):
+    for m in _opener_re(tuple(cues["reporting_verbs"])).finditer(text[sentence.start : sentence.end]):
         method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
