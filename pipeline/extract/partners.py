@@ -9,6 +9,7 @@ pattern ("Andes Lithium Corp", "Ministry of Mines").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -97,6 +98,8 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
     pattern = _rival_re(tuple(vocab.cues["rival_cues"]))
+    if not pattern.search(text, max(sentence.start, start - 32), min(sentence.end, end + 70)):
+        return False  # no cue anywhere near the name
     before = text[max(sentence.start, start - 32) : start]
     for m in pattern.finditer(before):
         if not re.search(r"[.;]", before[m.end() :]):
@@ -109,6 +112,10 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     if relative:
         return m.start() <= 60 and not re.search(r"[.;]", after[: m.start()])
     return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
+
+
+def _hit_start(hit: Hit) -> int:
+    return hit.start
 
 
 def _role(
@@ -160,13 +167,16 @@ def _role(
             return "place"
         if hit.alias.form in {"demonym", "name", "alias"} and _FACILITY_RE.match(after):
             return "place"
-        if hit.alias.form == "demonym" and any(h.target.startswith("mineral:") and 0 < h.start - hit.end <= 2 for h in hits):
+        if hit.alias.form == "demonym" and any(
+            h.target.startswith("mineral:") and 0 < h.start - hit.end <= 2
+            for h in hits[bisect_left(hits, hit.end + 1, key=_hit_start) : bisect_left(hits, hit.end + 3, key=_hit_start)]
+        ):
             return "place"  # "Australian spodumene": where a material comes from
         if _UNNAMED_FIRM_RE.match(after):
             return "attribute"  # "signs MoU with UK firm": an unnamed company, not the state
         if hit.alias.form == "demonym" and _PROFESSION_RE.match(after):
             return "attribute"  # "a German political scientist": a person's nationality
-        for org_start in org_starts:
+        for org_start in org_starts[bisect_left(org_starts, hit.end) : bisect_right(org_starts, hit.end + 60)]:
             gap = text[hit.end : org_start]
             owner_form = hit.alias.form == "demonym" or gap.startswith(("'s", "’s"))
             if hit.end <= org_start <= hit.end + 60 and owner_form and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
