@@ -9,6 +9,7 @@ from pipeline.checks import CheckOutcome, foreign_key_failures, has_foreign_keys
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import column_schema, markdown_preview, table_metadata
 from pipeline.extract.records import ArticleExtraction
+from pipeline.memory import bulk_allocation
 from pipeline.tables import build_tables
 
 SCHEMA_CHECK = "pandera_schema"
@@ -22,7 +23,8 @@ FOREIGN_KEY_CHECK = "foreign_keys"
     description="All tables before validation: the same real-world entity across articles resolved to one row with a stable id.",
 )
 def resolved_tables(raw_articles: RawCorpus, article_extractions: list[ArticleExtraction]) -> dg.Output[dict[str, pd.DataFrame]]:
-    tables = build_tables(raw_articles.articles, raw_articles.rejections, article_extractions)
+    with bulk_allocation():
+        tables = build_tables(raw_articles.articles, raw_articles.rejections, article_extractions)
     return dg.Output(tables, metadata={name: len(df) for name, df in tables.items()})
 
 

@@ -8,6 +8,7 @@ same code.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -23,6 +24,7 @@ from pathlib import Path
 from pipeline.extract import extract_article
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.vocab import VOCAB_DIR, load_vocabulary
+from pipeline.memory import bulk_allocation
 
 CACHE_DIR = Path(".cache") / "extractions"
 _PARALLEL_FROM = 64  # below this many articles, starting processes costs more than it saves
@@ -64,17 +66,15 @@ def extract_corpus(
     root = Path(warehouse) / CACHE_DIR if warehouse is not None else None
     results: list[ArticleExtraction | None] = [None] * len(articles)
     todo: list[int] = []
-    for i, article in enumerate(articles):
-        if root is not None:
-            path = _cache_path(root, article.content_sha256)
-            if path.exists():
-                with open(path, "rb") as fh:
-                    cached: ArticleExtraction = pickle.load(fh)
-                results[i] = (
-                    cached if cached.source_file == article.source_file else replace(cached, source_file=article.source_file)
-                )
-                continue
-        todo.append(i)
+    with bulk_allocation():
+        for i, article in enumerate(articles):
+            cached = _load(_cache_path(root, article.content_sha256)) if root is not None else None
+            if cached is None:
+                todo.append(i)
+            elif cached.source_file == article.source_file:
+                results[i] = cached
+            else:
+                results[i] = replace(cached, source_file=article.source_file)
     from_cache = len(articles) - len(todo)
     items = [
         (articles[i].source_file, articles[i].text, _cache_path(root, articles[i].content_sha256) if root else None) for i in todo
@@ -85,7 +85,9 @@ def extract_corpus(
     started = time.perf_counter()
     if workers > 1 and len(items) >= _PARALLEL_FROM:
         load_vocabulary()  # loaded once here, inherited by the forked workers
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
+        with pool, bulk_allocation():
             for extraction in pool.map(_extract, items, chunksize=32):
                 fresh.append(extraction)
                 if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
@@ -98,6 +100,14 @@ def extract_corpus(
     for i, extraction in zip(todo, fresh, strict=True):
         results[i] = extraction
     return [r for r in results if r is not None], from_cache
+
+
+def _load(path: Path) -> ArticleExtraction | None:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
 
 
 def _store(path: Path, extraction: ArticleExtraction) -> None:

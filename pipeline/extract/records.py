@@ -18,11 +18,17 @@ class Span:
     end: int
     sentence: int
 
+    def __reduce__(self):  # pickled by the million in the cache: the constructor beats the generic setstate
+        return (Span, (self.start, self.end, self.sentence))
+
 
 @dataclass(frozen=True, slots=True)
 class DateValue:
     value: dt.date
     precision: str  # day | month | year
+
+    def __reduce__(self):
+        return (DateValue, (self.value, self.precision))
 
     def iso(self) -> str:
         if self.precision == "day":
