@@ -86,3 +86,52 @@ def test_sloppy_text_does_not_invent_entities():
     e = extract_article("x.txt", "The rare worlds are similar as the gold standard of iron will in Silicon Valley.")
     assert [m.mineral_id for m in e.minerals] == ["rare_earth_elements"]  # spun "rare earths", nothing more
     assert e.agreements == [] and e.people == [] and e.partners == []
+
+
+def _partner_keys(text: str) -> set[str]:
+    return {p.key for p in extract_article("p.txt", text).partners}
+
+
+def test_a_name_never_opens_with_the_connector_after_a_dropped_word():
+    partners = {p.name for p in extract_article("p.txt", "Officials of Baltic Ore Holdings Ltd attended the talks.").partners}
+    assert "Baltic Ore Holdings Ltd" in partners and not any(n.startswith("of ") for n in partners)
+
+
+def test_a_country_used_as_a_figure_of_speech_is_no_partner():
+    assert "country:SAU" not in _partner_keys("Bolivia wants to become the Saudi Arabia of lithium, Peru said.")
+
+
+def test_unnamed_companies_of_several_countries_are_no_partners():
+    keys = _partner_keys("Brazil signed the deal. Chinese, Canadian and Australian companies have won most licences.")
+    assert not keys & {"country:CAN", "country:AUS"}
+
+
+def test_a_region_adjective_describing_a_country_is_not_the_region():
+    assert "region:latin_america" not in _partner_keys(
+        "Peru and Japan signed a copper pact; the South American country ships most of its ore abroad."
+    )
+
+
+def test_the_employer_of_a_quoted_analyst_is_no_partner():
+    partners = {
+        p.name
+        for p in extract_article(
+            "p.txt", "Ghana and Japan signed an MoU, said Ana Ruiz, an analyst at consultancy Borealis Metals Research in Oslo."
+        ).partners
+    }
+    assert not any("Borealis" in n for n in partners)
+
+
+def test_a_binational_commission_is_not_an_organisation_partner():
+    assert not any(
+        k.startswith("org:")
+        for k in _partner_keys("The Kenya–Norway Binational Commission will meet in Oslo next year, officials said.")
+    )
+
+
+def test_owners_of_a_domestic_investment_vehicle_are_its_structure():
+    text = (
+        "Saudi Arabia signed the deal. Manara Minerals, the investment vehicle owned by Ma'aden and "
+        "the Public Investment Fund, will buy a stake in a Brazilian nickel mine."
+    )
+    assert "org:public_investment_fund" not in _partner_keys(text)
