@@ -135,3 +135,30 @@ def test_owners_of_a_domestic_investment_vehicle_are_its_structure():
         "the Public Investment Fund, will buy a stake in a Brazilian nickel mine."
     )
     assert "org:public_investment_fund" not in _partner_keys(text)
+
+
+def test_a_completed_purchase_of_a_share_is_an_investment_agreement_in_force():
+    e = extract_article(
+        "s.txt",
+        " date 2026-03-01 Ghana and Japan met in Accra. Nordic Cobalt Holdings Ltd took 40% of the Akosombo mine "
+        "from state-owned Volta Minerals Corp in 2024, officials said.",
+    )
+    deal = next(a for a in e.agreements if "org:nordic_cobalt_holdings" in a.parties)
+    assert sorted(deal.parties) == ["org:nordic_cobalt_holdings", "org:volta_minerals"]
+    assert deal.agreement_type == "investment_partnership" and deal.status == "in_force"
+
+
+def test_a_stake_taken_under_an_agreement_is_that_agreement():
+    e = extract_article(
+        "s.txt",
+        "Peru and Korea met in Lima. Seoul Battery Metals Corp is expected to sign an agreement next month "
+        "to acquire a 25% stake in Andean Copper Resources Ltd.",
+    )
+    deals = [a for a in e.agreements if "org:seoul_battery_metals" in a.parties]
+    assert len(deals) == 1
+    assert deals[0].agreement_type == "investment_partnership" and deals[0].status == "proposed"
+
+
+def test_the_parent_of_a_company_unit_is_no_partner():
+    keys = _partner_keys("Manara Minerals bought 10% of Tapajos Base Metals, the nickel unit of Brazil's Vale SA.")
+    assert "org:vale" not in keys

@@ -63,6 +63,12 @@ _ABOUT_RE = re.compile(
 _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
+_STAKE_WORD_RE = re.compile(r"stakes?", re.IGNORECASE)
+# "... to take / acquire / earn up to a 35% stake": a stake as the object of what precedes it.
+_STAKE_OBJECT_RE = re.compile(
+    r"\bto\s+(?:\w+\s+)?(?:take|acquire|buy|earn|hold|purchase|gain|secure|increase|raise)\s+(?:up\s+to\s+)?(?:a|an|its|their)?\s*(?:[\w%.,-]+\s+){0,3}\Z",
+    re.IGNORECASE,
+)
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
 )
@@ -204,6 +210,24 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
                 found[-1].kind = instrument.kind
             continue
         found.append(instrument)
+    # A stake is reported as what another instrument of the sentence does ("signed an agreement to
+    # take a 35% stake"); alone, the word more often describes a holding than a deal.
+    others = [i for i in found if not _STAKE_WORD_RE.fullmatch(text, i.start, i.end)]
+    found = [i for i in found if i in others or (others and _STAKE_OBJECT_RE.search(text, others[-1].end, i.start))]
+    # "sign an agreement next month to take a 35% stake in X": the stake is what the agreement does.
+    merged_stakes: list[_Instrument] = []
+    for inst in found:
+        if (
+            merged_stakes
+            and inst.kind == "investment_partnership"
+            and _STAKE_OBJECT_RE.search(text, merged_stakes[-1].end, inst.start)
+            and not _BREAK_RE.search(text, merged_stakes[-1].end, inst.start)
+        ):
+            if merged_stakes[-1].kind in _GENERIC_KINDS:
+                merged_stakes[-1].kind = inst.kind
+            continue
+        merged_stakes.append(inst)
+    found = merged_stakes
     # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
     merged: list[_Instrument] = []
     for inst in found:

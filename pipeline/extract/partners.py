@@ -154,6 +154,8 @@ def _role(
             country = entries[hit.target].country_iso3
             if described and country and entries[described[-1].target].country_iso3 == country:
                 return "owner"
+            if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
+                return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
     if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
