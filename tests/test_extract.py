@@ -162,3 +162,24 @@ def test_a_stake_taken_under_an_agreement_is_that_agreement():
 def test_the_parent_of_a_company_unit_is_no_partner():
     keys = _partner_keys("Manara Minerals bought 10% of Tapajos Base Metals, the nickel unit of Brazil's Vale SA.")
     assert "org:vale" not in keys
+
+
+def test_an_agreement_an_agreement_builds_on_is_another_one():
+    e = extract_article(
+        "b.txt",
+        " date 2026-04-01 Norway and Chile on Monday signed a critical minerals partnership agreement in Oslo. "
+        "The agreement builds on the joint declaration of intent signed by the two countries in May 2021.",
+    )
+    kinds = sorted(a.agreement_type for a in e.agreements if sorted(a.parties) == ["country:CHL", "country:NOR"])
+    assert kinds == ["cooperation_agreement", "joint_declaration"]
+
+
+def test_a_definite_agreement_of_another_year_is_not_the_one_just_signed():
+    e = extract_article(
+        "y.txt",
+        " date 2026-04-01 Malawi and Tanzania on Tuesday signed a protocol on a cross-border graphite corridor. "
+        "The 2019 cooperation agreement between the two countries is being implemented, officials said.",
+    )
+    pairs = [a for a in e.agreements if sorted(a.parties) == ["country:MWI", "country:TZA"]]
+    assert len(pairs) == 2
+    assert {a.status for a in pairs} == {"signed", "in_force"}
