@@ -183,3 +183,39 @@ def test_a_definite_agreement_of_another_year_is_not_the_one_just_signed():
     pairs = [a for a in e.agreements if sorted(a.parties) == ["country:MWI", "country:TZA"]]
     assert len(pairs) == 2
     assert {a.status for a in pairs} == {"signed", "in_force"}
+
+
+def test_talks_a_visit_is_made_for_are_part_of_the_visit():
+    e = extract_article(
+        "v.txt",
+        " date 2026-04-01 Kenya's President is expected to travel to Tokyo next week for talks with Japan's Prime Minister.",
+    )
+    assert [ev.event_type for ev in e.events] == ["visit"]
+
+
+def test_a_ministerial_roundtable_is_a_meeting_and_an_investor_roundtable_a_conference():
+    e = extract_article(
+        "r.txt",
+        " date 2026-04-01 Peru and Canada held a ministerial roundtable in Lima on Monday. "
+        "Canada will host an investor roundtable in Toronto in June with Peru.",
+    )
+    assert sorted(ev.event_type for ev in e.events) == ["conference", "meeting"]
+
+
+def test_a_grouping_whose_leaders_meet_holds_a_summit_and_takes_part_in_it():
+    e = extract_article(
+        "g.txt",
+        " date 2026-08-01 In June, G7 leaders meeting in Rome adopted a critical minerals plan. "
+        "Kenya signed a minerals pact with the G7 in July.",
+    )
+    summit = next(ev for ev in e.events if ev.event_type == "summit")
+    assert "bloc:g7" in summit.participants and summit.date.iso() == "2026-06"
+
+
+def test_a_span_of_days_is_dated_by_their_month():
+    import datetime as dt
+
+    from pipeline.extract.dates import find_dates
+
+    (d,) = find_dates("site visits on 19th and 20th November 2025", dt.date(2025, 11, 10))
+    assert d.date.iso() == "2025-11" and d.text == "19th and 20th November 2025"
