@@ -219,3 +219,14 @@ def test_a_span_of_days_is_dated_by_their_month():
 
     (d,) = find_dates("site visits on 19th and 20th November 2025", dt.date(2025, 11, 10))
     assert d.date.iso() == "2025-11" and d.text == "19th and 20th November 2025"
+
+
+def test_named_signatories_give_an_agreement_its_parties():
+    e = extract_article(
+        "l.txt",
+        " date 2026-04-01 Canada and Chile will deepen their critical minerals partnership, Canada said on Monday.\n\n"
+        "At the roundtable, Minister Jane Harper and Secretary Pablo Soto also signed a letter of intent "
+        "on lithium refining.",
+    )
+    loi = next(a for a in e.agreements if a.agreement_type == "joint_declaration")
+    assert sorted(loi.parties) == ["country:CAN", "country:CHL"] and loi.status == "signed"

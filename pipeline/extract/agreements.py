@@ -636,6 +636,13 @@ def _complete_parties(
     None when the instrument has no partner to speak of."""
     home = ctx.home
     s = ctx.sentences[index]
+    if not parties and (status or inst.name):
+        # "Minister Moreland and Secretary Venkataraman signed a letter of intent": the signatories' countries.
+        parties = list(
+            dict.fromkeys(
+                f"country:{c}" for a, _, c in ctx.person_spans if c and s.start <= a < s.end and f"country:{c}" in ctx.entries
+            )
+        )
     if not parties:
         topic_partner = ctx.paragraph_topic(index)
         if inst.weak or topic_partner is None or not (status or inst.name):
@@ -657,6 +664,9 @@ def _complete_parties(
             if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}
         ]
         topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
+        if topic_partner is None and any(c and s.start <= a < s.end for a, _, c in ctx.person_spans):
+            # Named signatories and no foreign name in sight: the article's other main country.
+            topic_partner = next((k for k in ctx.top_countries(2) if k != home), None)
         if topic_partner:
             foreign = [topic_partner]
             parties = [p for p in parties if p == home] + [topic_partner]
