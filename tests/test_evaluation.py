@@ -12,7 +12,7 @@ from .conftest import DEV_GOLD, GOLD
 # unseen as held-out sets) does not yet meet it everywhere: its floors below are where extraction
 # stands today, so that no change makes it worse; raising them to the promise is open work.
 FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.90, "agreements": 0.75, "events": 0.75}
-DEV_FLOORS = {"partners": 0.86, "minerals": 0.95, "people": 0.95, "agreements": 0.71, "events": 0.71}
+DEV_FLOORS = {"partners": 0.90, "minerals": 0.96, "people": 0.97, "agreements": 0.75, "events": 0.77}
 STATUS_ACCURACY_FLOOR = 0.80
 
 

@@ -86,3 +86,147 @@ def test_sloppy_text_does_not_invent_entities():
     e = extract_article("x.txt", "The rare worlds are similar as the gold standard of iron will in Silicon Valley.")
     assert [m.mineral_id for m in e.minerals] == ["rare_earth_elements"]  # spun "rare earths", nothing more
     assert e.agreements == [] and e.people == [] and e.partners == []
+
+
+def _partner_keys(text: str) -> set[str]:
+    return {p.key for p in extract_article("p.txt", text).partners}
+
+
+def test_a_name_never_opens_with_the_connector_after_a_dropped_word():
+    partners = {p.name for p in extract_article("p.txt", "Officials of Baltic Ore Holdings Ltd attended the talks.").partners}
+    assert "Baltic Ore Holdings Ltd" in partners and not any(n.startswith("of ") for n in partners)
+
+
+def test_a_country_used_as_a_figure_of_speech_is_no_partner():
+    assert "country:SAU" not in _partner_keys("Bolivia wants to become the Saudi Arabia of lithium, Peru said.")
+
+
+def test_unnamed_companies_of_several_countries_are_no_partners():
+    keys = _partner_keys("Brazil signed the deal. Chinese, Canadian and Australian companies have won most licences.")
+    assert not keys & {"country:CAN", "country:AUS"}
+
+
+def test_a_region_adjective_describing_a_country_is_not_the_region():
+    assert "region:latin_america" not in _partner_keys(
+        "Peru and Japan signed a copper pact; the South American country ships most of its ore abroad."
+    )
+
+
+def test_the_employer_of_a_quoted_analyst_is_no_partner():
+    partners = {
+        p.name
+        for p in extract_article(
+            "p.txt", "Ghana and Japan signed an MoU, said Ana Ruiz, an analyst at consultancy Borealis Metals Research in Oslo."
+        ).partners
+    }
+    assert not any("Borealis" in n for n in partners)
+
+
+def test_a_binational_commission_is_not_an_organisation_partner():
+    assert not any(
+        k.startswith("org:")
+        for k in _partner_keys("The Kenya–Norway Binational Commission will meet in Oslo next year, officials said.")
+    )
+
+
+def test_owners_of_a_domestic_investment_vehicle_are_its_structure():
+    text = (
+        "Saudi Arabia signed the deal. Manara Minerals, the investment vehicle owned by Ma'aden and "
+        "the Public Investment Fund, will buy a stake in a Brazilian nickel mine."
+    )
+    assert "org:public_investment_fund" not in _partner_keys(text)
+
+
+def test_a_completed_purchase_of_a_share_is_an_investment_agreement_in_force():
+    e = extract_article(
+        "s.txt",
+        " date 2026-03-01 Ghana and Japan met in Accra. Nordic Cobalt Holdings Ltd took 40% of the Akosombo mine "
+        "from state-owned Volta Minerals Corp in 2024, officials said.",
+    )
+    deal = next(a for a in e.agreements if "org:nordic_cobalt_holdings" in a.parties)
+    assert sorted(deal.parties) == ["org:nordic_cobalt_holdings", "org:volta_minerals"]
+    assert deal.agreement_type == "investment_partnership" and deal.status == "in_force"
+
+
+def test_a_stake_taken_under_an_agreement_is_that_agreement():
+    e = extract_article(
+        "s.txt",
+        "Peru and Korea met in Lima. Seoul Battery Metals Corp is expected to sign an agreement next month "
+        "to acquire a 25% stake in Andean Copper Resources Ltd.",
+    )
+    deals = [a for a in e.agreements if "org:seoul_battery_metals" in a.parties]
+    assert len(deals) == 1
+    assert deals[0].agreement_type == "investment_partnership" and deals[0].status == "proposed"
+
+
+def test_the_parent_of_a_company_unit_is_no_partner():
+    keys = _partner_keys("Manara Minerals bought 10% of Tapajos Base Metals, the nickel unit of Brazil's Vale SA.")
+    assert "org:vale" not in keys
+
+
+def test_an_agreement_an_agreement_builds_on_is_another_one():
+    e = extract_article(
+        "b.txt",
+        " date 2026-04-01 Norway and Chile on Monday signed a critical minerals partnership agreement in Oslo. "
+        "The agreement builds on the joint declaration of intent signed by the two countries in May 2021.",
+    )
+    kinds = sorted(a.agreement_type for a in e.agreements if sorted(a.parties) == ["country:CHL", "country:NOR"])
+    assert kinds == ["cooperation_agreement", "joint_declaration"]
+
+
+def test_a_definite_agreement_of_another_year_is_not_the_one_just_signed():
+    e = extract_article(
+        "y.txt",
+        " date 2026-04-01 Malawi and Tanzania on Tuesday signed a protocol on a cross-border graphite corridor. "
+        "The 2019 cooperation agreement between the two countries is being implemented, officials said.",
+    )
+    pairs = [a for a in e.agreements if sorted(a.parties) == ["country:MWI", "country:TZA"]]
+    assert len(pairs) == 2
+    assert {a.status for a in pairs} == {"signed", "in_force"}
+
+
+def test_talks_a_visit_is_made_for_are_part_of_the_visit():
+    e = extract_article(
+        "v.txt",
+        " date 2026-04-01 Kenya's President is expected to travel to Tokyo next week for talks with Japan's Prime Minister.",
+    )
+    assert [ev.event_type for ev in e.events] == ["visit"]
+
+
+def test_a_ministerial_roundtable_is_a_meeting_and_an_investor_roundtable_a_conference():
+    e = extract_article(
+        "r.txt",
+        " date 2026-04-01 Peru and Canada held a ministerial roundtable in Lima on Monday. "
+        "Canada will host an investor roundtable in Toronto in June with Peru.",
+    )
+    assert sorted(ev.event_type for ev in e.events) == ["conference", "meeting"]
+
+
+def test_a_grouping_whose_leaders_meet_holds_a_summit_and_takes_part_in_it():
+    e = extract_article(
+        "g.txt",
+        " date 2026-08-01 In June, G7 leaders meeting in Rome adopted a critical minerals plan. "
+        "Kenya signed a minerals pact with the G7 in July.",
+    )
+    summit = next(ev for ev in e.events if ev.event_type == "summit")
+    assert "bloc:g7" in summit.participants and summit.date.iso() == "2026-06"
+
+
+def test_a_span_of_days_is_dated_by_their_month():
+    import datetime as dt
+
+    from pipeline.extract.dates import find_dates
+
+    (d,) = find_dates("site visits on 19th and 20th November 2025", dt.date(2025, 11, 10))
+    assert d.date.iso() == "2025-11" and d.text == "19th and 20th November 2025"
+
+
+def test_named_signatories_give_an_agreement_its_parties():
+    e = extract_article(
+        "l.txt",
+        " date 2026-04-01 Canada and Chile will deepen their critical minerals partnership, Canada said on Monday.\n\n"
+        "At the roundtable, Minister Jane Harper and Secretary Pablo Soto also signed a letter of intent "
+        "on lithium refining.",
+    )
+    loi = next(a for a in e.agreements if a.agreement_type == "joint_declaration")
+    assert sorted(loi.parties) == ["country:CAN", "country:CHL"] and loi.status == "signed"

@@ -65,6 +65,18 @@ _FORMALISE_RE = re.compile(
 )
 # Any of the four above: most sentences have none.
 _OTHER_CUES_RE = re.compile("|".join(r.pattern for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)), re.IGNORECASE)
+_STAKE_WORD_RE = re.compile(r"stakes?", re.IGNORECASE)
+# "... to take / acquire / earn up to a 35% stake": a stake as the object of what precedes it.
+_STAKE_OBJECT_RE = re.compile(
+    r"\bto\s+(?:\w+\s+)?(?:take|acquire|buy|earn|hold|purchase|gain|secure|increase|raise)\s+(?:up\s+to\s+)?(?:a|an|its|their)?\s*(?:[\w%.,-]+\s+){0,3}\Z",
+    re.IGNORECASE,
+)
+# "builds on the ...", "complements the ...": the instrument named next is a different one.
+_BUILDS_ON_RE = re.compile(
+    r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
+    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
 )
@@ -214,6 +226,24 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
                 found[-1].kind = instrument.kind
             continue
         found.append(instrument)
+    # A stake is reported as what another instrument of the sentence does ("signed an agreement to
+    # take a 35% stake"); alone, the word more often describes a holding than a deal.
+    others = [i for i in found if not _STAKE_WORD_RE.fullmatch(text, i.start, i.end)]
+    found = [i for i in found if i in others or (others and _STAKE_OBJECT_RE.search(text, others[-1].end, i.start))]
+    # "sign an agreement next month to take a 35% stake in X": the stake is what the agreement does.
+    merged_stakes: list[_Instrument] = []
+    for inst in found:
+        if (
+            merged_stakes
+            and inst.kind == "investment_partnership"
+            and _STAKE_OBJECT_RE.search(text, merged_stakes[-1].end, inst.start)
+            and not _BREAK_RE.search(text, merged_stakes[-1].end, inst.start)
+        ):
+            if merged_stakes[-1].kind in _GENERIC_KINDS:
+                merged_stakes[-1].kind = inst.kind
+            continue
+        merged_stakes.append(inst)
+    found = merged_stakes
     # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
     merged: list[_Instrument] = []
     for inst in found:
@@ -425,13 +455,15 @@ class _Draft:
     spans: list[Span]
 
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
+    year_in_key: bool = False  # set when an agreement of another year already holds the plain key
 
     @property
     def key(self) -> str:
         if self.name:
             return "name:" + _name_key(self.name)
         key = "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
-        return key + "|" + self.kind if self.kind_in_key else key
+        key = key + "|" + self.kind if self.kind_in_key else key
+        return key + "|" + str(self.date.value.year) if self.year_in_key and self.date else key
 
 
 def _name_key(name: str) -> str:
@@ -484,6 +516,8 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 if inst.name
                 else _antecedent(ctx, drafts + headline_drafts, inst, index, parties, topic, definite, weak=inst.weak)
             )
+            if antecedent is not None and _another_agreement(ctx, inst, index, lo, hi, antecedent):
+                antecedent = None
             if antecedent is None and _speculative(ctx, inst, index):
                 continue
             if antecedent is not None:
@@ -588,6 +622,22 @@ def _antecedent(
     return None
 
 
+def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: int, hi: int, antecedent: _Draft) -> bool:
+    """A definite mention that is not the agreement just discussed: one it builds on ("The agreement
+    builds on the joint declaration of intent signed in 2022"), or one of another year ("The 2022
+    cooperation agreement" after a protocol signed this week)."""
+    s = ctx.sentences[index]
+    if _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start]):
+        return True
+    # Only a date right beside the instrument is its own ("the 2022 agreement", "the pact of May 2019").
+    own = ctx.nearest_date(index, inst.start, inst.end, max(lo, inst.start - 12), min(hi, inst.end + 25))
+    if own is None or own.precision == "day" or ctx.published is None:
+        return False
+    if antecedent.date is not None:
+        return own.value.year != antecedent.date.value.year
+    return (ctx.published - own.value).days > 365 and index not in {sp.sentence for sp in antecedent.spans}
+
+
 def _speculative(ctx: ArticleContext, inst: _Instrument, index: int) -> bool:
     """An indefinite instrument inside a quotation ("We are pricing in a deal") reports no agreement."""
     s = ctx.sentences[index]
@@ -604,6 +654,13 @@ def _complete_parties(
     None when the instrument has no partner to speak of."""
     home = ctx.home
     s = ctx.sentences[index]
+    if not parties and (status or inst.name):
+        # "Minister Moreland and Secretary Venkataraman signed a letter of intent": the signatories' countries.
+        parties = list(
+            dict.fromkeys(
+                f"country:{c}" for a, _, c in ctx.person_spans if c and s.start <= a < s.end and f"country:{c}" in ctx.entries
+            )
+        )
     if not parties:
         topic_partner = ctx.paragraph_topic(index)
         if inst.weak or topic_partner is None or not (status or inst.name):
@@ -625,6 +682,9 @@ def _complete_parties(
             if m.key != home and ctx.entries[m.key].partner_type in {"country", "bloc"}
         ]
         topic_partner = in_sentence[0] if in_sentence else ctx.paragraph_topic(index)
+        if topic_partner is None and any(c and s.start <= a < s.end for a, _, c in ctx.person_spans):
+            # Named signatories and no foreign name in sight: the article's other main country.
+            topic_partner = next((k for k in ctx.top_countries(2) if k != home), None)
         if topic_partner:
             foreign = [topic_partner]
             parties = [p for p in parties if p == home] + [topic_partner]
@@ -656,6 +716,10 @@ def _kinds_compatible(a: str, b: str) -> bool:
     return a == b or bool({a, b} & _GENERIC_KINDS)
 
 
+def _years_differ(a: _Draft, b: _Draft) -> bool:
+    return a.date is not None and b.date is not None and a.date.value.year != b.date.value.year
+
+
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     merged: dict[str, _Draft] = {}
     for d in drafts:
@@ -663,10 +727,17 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
         if target is not None and not d.name and not _kinds_compatible(target.kind, d.kind):
             d.kind_in_key = True
             target = merged.get(d.key)
+        if target is not None and not d.name and _years_differ(target, d):
+            d.year_in_key = True  # "the 2022 cooperation agreement" is not this week's protocol
+            target = merged.get(d.key)
         if target is None and not d.name and d.topic is None:
             # An unspecific mention joins an agreement between the same parties, unless both
             # name different kinds of instrument (an MoU is not a framework).
-            same = [m for m in merged.values() if sorted(m.parties) == sorted(d.parties) and _kinds_compatible(m.kind, d.kind)]
+            same = [
+                m
+                for m in merged.values()
+                if sorted(m.parties) == sorted(d.parties) and _kinds_compatible(m.kind, d.kind) and not _years_differ(m, d)
+            ]
             if same:
                 target = same[-1]
         if target is None:

@@ -132,7 +132,21 @@ _RELATIVE_RE = re.compile(
     r"|(?:\w+|\d+) (?:day|week|month|year)s? ago)\b",
     re.IGNORECASE,
 )
+_RANGE_SEP = r"\s*(?:-|–|to|and|&)\s*"
 _ABSOLUTE_PATTERNS = [
+    # 19th and 20th November 2025 / 19-20 November / November 19 and 20, 2025: a span of days
+    (
+        "dr",
+        re.compile(
+            rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_RANGE_SEP}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b"
+        ),
+    ),
+    (
+        "dr",
+        re.compile(
+            rf"\b(?P<m>{MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_RANGE_SEP}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b"
+        ),
+    ),
     # 2026-03-13
     ("ymd", re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<mn>\d{2})-(?P<d>\d{2})\b")),
     # March 13, 2026 / Mar. 13 2026
@@ -170,6 +184,12 @@ def _month(name: str) -> int:
 def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bool = False) -> DateValue | None:
     g = m.groupdict()
     try:
+        if kind == "dr":
+            # "never more precise than the text": the days' common month
+            if g["y"] is None and published is None:
+                return None
+            year, month = int(g["y"]) if g["y"] else published.year, _month(g["m"])
+            return _span_value(dt.date(year, month, int(g["d1"])), dt.date(year, month, int(g["d"])))
         if kind == "ymd":
             return DateValue(dt.date(int(g["y"]), int(g["mn"]), int(g["d"])), "day")
         if kind in {"mdy", "dmy"}:

@@ -203,6 +203,10 @@ def _sentence_triggers(ctx: ArticleContext, index: int, triggers, names) -> list
     # A conference that hosts a dialogue or summit in the same sentence is its venue.
     if any(t in {"dialogue", "summit"} for t, _, _ in out):
         out = [o for o in out if o[0] != "conference"]
+    # "travel to Seoul for talks with ...", "visit Manila for the first meeting of the working group":
+    # the meeting is what the visit is for, one event.
+    if any(t == "visit" for t, _, _ in out):
+        out = [o for o in out if o[0] != "meeting"]
     if not out and names:
         event_type = next((t for t, p in triggers if p.search(names[0][0])), "conference")
         out.append((event_type, names[0][1:], None))
@@ -228,6 +232,10 @@ def _participants(ctx: ArticleContext, index: int) -> list[str]:
     for p in ctx.partners_in(s.start, s.end):
         if p.key not in participants:
             participants.append(p.key)
+    for m in ctx.mentions_in_sentence(index):
+        # "G7 leaders meeting in Kananaskis": the grouping that meets takes part in its own meeting.
+        if m.role == "venue" and _OWN_GATHERING_RE.match(ctx.text, m.end, s.end) and m.key not in participants:
+            participants.append(m.key)
     for key in ctx.both_sides(s.start, s.end):
         if key not in participants:
             participants.append(key)
@@ -258,6 +266,10 @@ def _background(date: DateValue | None, published) -> bool:
     return bool(date and published and (published - date.value).days > 400)
 
 
+_OWN_GATHERING_RE = re.compile(
+    r"(?:['’]s)?\s+(?:leaders['’]?\s+|ministers['’]?\s+|foreign\s+ministers['’]?\s+)?(?:summit|meeting|ministerial|gathering|conference)\b",
+    re.IGNORECASE,
+)
 _ORG_LIKE_NAME_RE = re.compile(r"\b(?:Policy|Institute|Centre|Center|Council|Foundation|Studies|Research)\b")
 _VENUE_RE = re.compile(r"\b(?:margins|sidelines|side-lines)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
 _INSTRUMENT_WORD_RE = re.compile(

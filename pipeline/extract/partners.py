@@ -42,11 +42,16 @@ _FACILITY_RE = re.compile(
     re.IGNORECASE,
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
+# "a unit of state mining holding MIND ID", "the investment vehicle owned by X and the Y Fund".
 _OWNED_BY_RE = re.compile(
-    r"\b(?:joint venture|subsidiary|unit|arm|affiliate)\s+(?:\w+\s+)?of\s+(?:(?:three|two|four|several|the|its|state-owned|state-run|public|sector|companies|firms|undertakings)\s*:?\s+)*(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?)*\(?$"
+    r"\b(?:joint venture|subsidiary|unit|arm|affiliate|vehicle)\s+(?:[\w-]+\s+){0,2}?(?:of|owned by|held by)\s+"
+    r"(?:[a-z][\w-]*\s*:?\s+){0,4}"
+    r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|and|of|&)(?=\s+[A-Z(]|\s*$))*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?(?:the\s+)?)*\(?$"
 )
+# "UK firm", "Chinese, American and Australian companies": unnamed companies of a country.
 _UNNAMED_FIRM_RE = re.compile(
-    r"^\s+(?:firm|company|miner|refiner|processor|producer|manufacturer|maker|startup|start-up)\b(?!\s+[A-Z])", re.IGNORECASE
+    r"^(?:,?\s+(?:and\s+|or\s+)?[A-Z][a-z]+(?=,|\s+(?:and|or)\s|\s+(?:firms?|compan)))*"
+    r"\s+(?:firms?|compan(?:y|ies)|miners?|refiners?|processors?|producers?|manufacturers?|makers?|startups?|start-ups?)\b(?!\s+[A-Z])"
 )
 _PROFESSION_RE = re.compile(
     r"^\s+(?:[a-z-]+\s+){0,2}(?:scientist|economist|analyst|journalist|researcher|academic|scholar|historian|writer|author|lawyer|engineer|geologist|consultant|diplomat|citizen|national|expert|professor|fellow|student)s?\b",
@@ -61,6 +66,15 @@ _VENUE_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _METONYM_FORMS = {"capital", "metonym"}
+_COUNTRY_NOUN_RE = re.compile(r"^\s+(?:countr(?:y|ies)|nations?|states?|neighbou?rs?|republics?|governments?)\b", re.IGNORECASE)
+# "the Saudi Arabia of lithium": a country as a figure of speech.
+_METAPHOR_BEFORE_RE = re.compile(r"\b(?:the|a|another|new|next)\s+$")
+_METAPHOR_AFTER_RE = re.compile(r"^\s+of\s+(?:the\s+)?[a-z]")
+# "an analyst at consultancy Ardent Metals Research": a body its people comment from, not a party.
+_COMMENTATOR_AT_RE = re.compile(
+    r"\b(?:analysts?|economists?|strategists?|researchers?|fellows?|scholars?|professors?|consultants?|commentators?)\s+(?:at|with|from)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$",
+    re.IGNORECASE,
+)
 _STATE_RE = re.compile(r"\b(?:state|state-owned|state-run|government-owned|national|sovereign)\b", re.IGNORECASE)
 # Roles that make a name a partner of the article; only "partner" makes it a party to an agreement.
 PARTNER_ROLES = {"partner", "leader"}
@@ -74,7 +88,8 @@ class PartnerMention:
     """One occurrence of a partner in the text, and how the text uses it there.
 
     role: partner (takes part), rival (dependence on, export controls), leader ("US-led"),
-    attribute ("US-based"), owner ("France's Orano"), venue ("the G20 summit"), place.
+    attribute ("US-based"), owner ("France's Orano"), venue ("the G20 summit"), place,
+    observer ("an analyst at Halcyon Commodities").
     """
 
     key: str
@@ -132,6 +147,8 @@ def _role(
     kind = hit.target.split(":")[0]
     if kind == "bloc" and (_VENUE_BEFORE_RE.search(before) or _VENUE_AFTER_RE.match(after)):
         return "venue"
+    if kind == "org" and _COMMENTATOR_AT_RE.search(before):
+        return "observer"
     if kind == "org":
         # "KABIL is a joint venture of NALCO, HCL and MECL": owners described, not partners.
         cue = _OWNED_BY_RE.search(text[max(sentence.start, hit.start - 120) : hit.start])
@@ -144,9 +161,15 @@ def _role(
             country = entries[hit.target].country_iso3
             if described and country and entries[described[-1].target].country_iso3 == country:
                 return "owner"
+            if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
+                return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
-    if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before)):
-        return "place"  # "African mines", "supply in Southeast Asia"
+    if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
+        return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
+    if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
+        return "attribute"  # "the South American country": a description of a country, not the region
+    if kind in {"country", "region"} and _METAPHOR_BEFORE_RE.search(before) and _METAPHOR_AFTER_RE.match(after):
+        return "attribute"  # "Chile is the Saudi Arabia of lithium": a figure of speech
     if _LED_RE.match(after):
         return "leader"
     if _ATTRIBUTE_RE.match(after):
@@ -242,7 +265,7 @@ GENERIC_ORG_WORDS = {
     "Strategic", "Natural", "National", "Global", "International", "Annual", "Joint", "Ministerial", "Union",
     "Heavy", "Steel", "Clean", "Green", "Renewable", "New", "Advanced", "Technology", "Technologies", "Security",
     "Supply", "Chain", "Chains", "Investment", "Development", "Trade", "Economic", "Bilateral", "Federal", "State",
-    "Working", "Task", "Force", "Steering", "Committee", "Policy", "Press", "Office", "Week",
+    "Working", "Task", "Force", "Steering", "Committee", "Policy", "Press", "Office", "Week", "Binational",
 }  # fmt: skip
 _PERSON_TITLE_RE = re.compile(
     r"\b(?:Minister|President|Ambassador|(?:Under|Vice|Deputy|Assistant|Permanent)?[Ss]ecretary|Chancellor|Premier|Prince|King|Governor|Chairman|CEO|Director|Officer|Chief|Executive|Commissioner)\b"
@@ -311,6 +334,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     for i, w in enumerate(tokens[:5]):
         if _DESCRIPTOR_TOKEN_RE.fullmatch(w.group(0)) or (i == cut and w.group(0) in _ORG_STOP_FIRST):
             cut = i + 1
+    # "Officials of Coal India Limited": a name never opens with a lower-case connector.
+    while 0 < cut < len(tokens) and tokens[cut].group(0) in {"of", "and", "for", "the", "at", "from", "with"}:
+        cut += 1
     if 0 < cut < len(tokens):
         start += tokens[cut].start()
     while end > start and text[end - 1] in ".,;:":
