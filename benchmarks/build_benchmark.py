@@ -6,7 +6,9 @@ Articles are made by recombining sentences of the development articles and subst
 countries, minerals, people and dates, so that entity resolution has real work (many distinct
 people and agreements, the same partners recurring). Each size is built into a fresh warehouse
 with `python -m pipeline build` in a child process; the benchmark prints articles/s, words/s,
-wall time per Dagster step, and the child's peak RSS.
+wall time per Dagster step, the peak RSS of the largest process (the build or one of its
+extraction workers), and the time of a rebuild after one more article is added. `--verify` also
+builds the n + 1 articles from scratch and checks that the rebuild published the same tables.
 """
 
 from __future__ import annotations
@@ -68,28 +70,55 @@ def synthetic_corpus(n: int, folder: Path, words: int = 600, seed: int = 7) -> i
     return total
 
 
-def run(n: int) -> dict:
+def _build(raw: Path, warehouse: Path, home: Path) -> float:
+    """Seconds for `python -m pipeline build` in a child process, from start to exit."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", "--quiet", "--raw", str(raw), "--warehouse", str(warehouse)],
+        cwd=ROOT,
+        env={"DAGSTER_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"build of {raw} failed: {proc.stderr.strip()[-500:]}")
+    return wall
+
+
+def _same_tables(a: Path, b: Path) -> bool:
+    files = sorted(p.name for p in (a / "parquet").glob("*.parquet"))
+    return files == sorted(p.name for p in (b / "parquet").glob("*.parquet")) and all(
+        (a / "parquet" / f).read_bytes() == (b / "parquet" / f).read_bytes() for f in files
+    )
+
+
+def run(n: int, verify: bool = False) -> dict:
+    """A full build of n articles; then one article added and the rebuild timed (the cache at work);
+    with `verify`, a from-scratch build of the n + 1 articles to compare the tables byte for byte."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
         raw, warehouse = Path(tmp) / "raw", Path(tmp) / "warehouse"
         raw.mkdir()
-        words = synthetic_corpus(n, raw)
+        synthetic_corpus(n + 1, raw)
+        extra = sorted(raw.glob("*.txt"))[-1]
+        held_back = extra.read_bytes()
+        extra.unlink()
+        words = sum(len(p.read_text(encoding="utf-8").split()) for p in raw.glob("*.txt"))
         env_home = Path(tmp) / "dagster_home"
         env_home.mkdir()
         (env_home / "dagster.yaml").write_text((ROOT / ".dagster_home" / "dagster.yaml").read_text())
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipeline", "build", "--quiet", "--raw", str(raw), "--warehouse", str(warehouse)],
-            cwd=ROOT,
-            env={"DAGSTER_HOME": str(env_home), "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-        )
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise SystemExit(f"build of {n} articles failed: {proc.stderr.strip()[-500:]}")
+        wall = _build(raw, warehouse, env_home)
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         steps = _step_times(env_home)
-        return {"articles": n, "words": words, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, "steps": steps}
+        extra.write_bytes(held_back)
+        incremental = _build(raw, warehouse, env_home)
+        result = {"articles": n, "words": words, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, "steps": steps,
+                  "incremental_s": incremental}  # fmt: skip
+        if verify:
+            scratch = Path(tmp) / "scratch"
+            _build(raw, scratch, env_home)
+            result["incremental_equals_scratch"] = _same_tables(warehouse, scratch)
+        return result
 
 
 def _step_times(home: Path) -> dict[str, float]:
@@ -107,15 +136,20 @@ def _step_times(home: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--verify", action="store_true", help="also build the n + 1 articles from scratch and compare")
     args = parser.parse_args()
     results = []
     for n in args.articles:
-        r = run(n)
+        r = run(n, verify=args.verify)
         results.append(r)
         print(f"{n} articles, {r['words']} words: {r['wall_s']:.1f} s wall, {n / r['wall_s']:.0f} articles/s, "
               f"{r['words'] / r['wall_s']:.0f} words/s, peak RSS {r['peak_rss_mib']:.0f} MiB")  # fmt: skip
         for step, seconds in sorted(r["steps"].items(), key=lambda t: -t[1])[:8]:
             print(f"    {step:<24} {seconds:7.2f} s")
+        line = f"    rebuild after adding 1 article: {r['incremental_s']:.1f} s ({r['incremental_s'] / r['wall_s']:.0%} of the full build)"
+        if "incremental_equals_scratch" in r:
+            line += f"; tables identical to a from-scratch build: {'yes' if r['incremental_equals_scratch'] else 'NO'}"
+        print(line)
     if len(results) >= 2:
         small, large = results[0], results[-1]
         print(f"time ratio {large['articles']}/{small['articles']}: {large['wall_s'] / small['wall_s']:.2f}")

@@ -117,7 +117,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from pipeline.release import ReleaseError, make_release
+    from pipeline.release import ReleaseError, make_release, upload_release
 
     try:
         folder = make_release(Path(args.warehouse), args.version)
@@ -125,6 +125,12 @@ def _cmd_release(args: argparse.Namespace) -> int:
         print(f"release failed: {exc}", file=sys.stderr)
         return 1
     print(f"released {folder} (and {folder}.zip); verify with: cd {folder} && sha256sum -c SHA256SUMS")
+    if args.upload:
+        try:
+            print(f"uploaded to {upload_release(folder, args.upload)}")
+        except (ReleaseError, OSError) as exc:
+            print(f"upload failed: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -154,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     e.set_defaults(func=_cmd_evaluate)
     r = sub.add_parser("release", help="write an immutable, verifiable release of the published warehouse")
     r.add_argument("--version", default=None, help="release id (default: date-based, e.g. 2026.11.22)")
+    r.add_argument(
+        "--upload",
+        default=os.environ.get("CRITICAL_MINERALS_RELEASE_URI"),
+        metavar="URI",
+        help="also copy the release to object storage (s3://, gs://, abfs://, file://; default: $CRITICAL_MINERALS_RELEASE_URI)",
+    )
     r.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="warehouse folder (default: warehouse/)")
     r.set_defaults(func=_cmd_release)
     d = sub.add_parser("docs", help="regenerate the data dictionary from schemas/")

@@ -397,3 +397,31 @@ def make_release(warehouse: Path, version: str | None = None, today: dt.date | N
     os.symlink(version, tmp_link)
     os.replace(tmp_link, releases / "latest")
     return folder
+
+
+def upload_release(folder: Path, uri: str) -> str:
+    """Copy a release (its folder, its zip and the updated index.json) to object storage.
+
+    `uri` is anything pyarrow's filesystem layer opens: `s3://bucket/prefix`, `gs://bucket/prefix`,
+    `abfs://container@account.dfs.core.windows.net/prefix`, `hdfs://...` or `file:///path`; credentials
+    come from the usual environment (AWS_*, GOOGLE_APPLICATION_CREDENTIALS, ...). The release lands
+    under `<uri>/<version>/`, beside `<uri>/<version>.zip`, and `<uri>/index.json` is replaced last, so a
+    reader that follows the index never sees a half-uploaded release. Returns the release's URI.
+    """
+    import pyarrow.fs as pafs
+
+    folder = Path(folder)
+    filesystem, root = pafs.FileSystem.from_uri(uri)
+    root = root.rstrip("/")
+    target = f"{root}/{folder.name}"
+    if filesystem.get_file_info(target).type != pafs.FileType.NotFound:
+        raise ReleaseError(f"{uri.rstrip('/')}/{folder.name} already exists: releases are immutable")
+    local = pafs.LocalFileSystem()
+    filesystem.create_dir(target, recursive=True)
+    pafs.copy_files(str(folder), target, source_filesystem=local, destination_filesystem=filesystem)
+    zip_path = folder.parent / f"{folder.name}.zip"
+    if zip_path.exists():
+        pafs.copy_files(str(zip_path), f"{root}/{zip_path.name}", source_filesystem=local, destination_filesystem=filesystem)
+    pafs.copy_files(str(folder.parent / "index.json"), f"{root}/index.json", source_filesystem=local,
+                    destination_filesystem=filesystem)  # fmt: skip
+    return f"{uri.rstrip('/')}/{folder.name}"

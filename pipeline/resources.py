@@ -2,7 +2,8 @@
 
 Defaults are the project's raw/ and warehouse/ folders; the environment variables
 CRITICAL_MINERALS_RAW and CRITICAL_MINERALS_WAREHOUSE point a Dagster UI session elsewhere
-(the CLI takes --raw and --warehouse).
+(the CLI takes --raw and --warehouse); CRITICAL_MINERALS_RELEASE_URI, when set, is where the
+release job also uploads each release (object storage: s3://, gs://, abfs://, file://).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class WarehousePaths(dg.ConfigurableResource):
 
     raw_dir: str = str(DEFAULT_RAW_DIR)
     warehouse_dir: str = str(DEFAULT_WAREHOUSE_DIR)
+    # Where the release job also copies each release (s3://, gs://, abfs://, file://); empty: nowhere.
+    release_uri: str = os.environ.get("CRITICAL_MINERALS_RELEASE_URI", "")
 
     @property
     def raw(self) -> Path:

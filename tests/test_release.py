@@ -151,3 +151,38 @@ def test_the_release_command_fails_clearly_without_a_warehouse(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip().startswith("release failed: nothing published")
+
+
+def test_a_release_uploads_to_object_storage_whole_verifiable_and_queryable(released, tmp_path):
+    """A file:// URI goes through the same pyarrow filesystem code as s3:// or gs://."""
+    from pipeline.release import upload_release
+
+    _, first, second = released
+    bucket = tmp_path / "bucket"
+    uri = f"file://{bucket}/critical-minerals"
+    assert upload_release(first, uri) == f"{uri}/{first.name}"
+    assert upload_release(second, uri) == f"{uri}/{second.name}"
+    uploaded = bucket / "critical-minerals" / second.name
+    result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=uploaded, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (bucket / "critical-minerals" / f"{second.name}.zip").read_bytes() == (
+        second.parent / f"{second.name}.zip"
+    ).read_bytes()
+    index = json.loads((bucket / "critical-minerals" / "index.json").read_text())
+    assert index["latest"] == second.name and len(index["releases"]) == 2
+    rows = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{uploaded}/parquet/articles.parquet')").fetchone()[0]
+    assert rows == index["releases"][-1]["rows"]["articles"]
+    with pytest.raises(ReleaseError, match="immutable"):
+        upload_release(second, uri)
+
+
+def test_the_release_command_uploads_when_given_a_uri(released, tmp_path):
+    warehouse, _, _ = released
+    target = tmp_path / "remote"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "release", "--warehouse", str(warehouse), "--version", "cli-upload",
+         "--upload", f"file://{target}"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (target / "cli-upload" / "SHA256SUMS").exists() and "uploaded to file://" in result.stdout

@@ -10,7 +10,7 @@ import pandas as pd
 
 import schemas
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, build_duckdb, new_publication, publish, write_parquet
-from pipeline.release import make_release
+from pipeline.release import make_release, upload_release
 from pipeline.resources import WarehousePaths
 
 TABLES = schemas.table_names()
@@ -81,6 +81,9 @@ def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.
 def versioned_release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
     folder = make_release(paths.warehouse)
     index = (folder.parent / "index.json").read_text(encoding="utf-8")
+    uploaded = {}
+    if paths.release_uri:
+        uploaded["uploaded to"] = dg.MetadataValue.url(upload_release(folder, paths.release_uri))
     return dg.Output(
         str(folder),
         metadata={
@@ -90,6 +93,7 @@ def versioned_release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[
             "report": dg.MetadataValue.path(str(folder / "report.html")),
             "changelog": dg.MetadataValue.md((folder / "CHANGELOG.md").read_text(encoding="utf-8")),
             "releases": len(json.loads(index)["releases"]),
+            **uploaded,
         },
     )
 

@@ -46,12 +46,21 @@ def _cache_path(root: Path, content_sha256: str) -> Path:
 
 
 def _extract(item: tuple[str, str, Path | None]) -> ArticleExtraction:
-    """Extract one article and, when given a cache path, store it there (in the worker, not the parent)."""
+    """Extract one article and, when given a cache path, store it there."""
     source_file, text, cache_path = item
     extraction = extract_article(source_file, text)
     if cache_path is not None:
-        _store(cache_path, extraction)
+        _store(cache_path, pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
     return extraction
+
+
+def _extract_pickled(item: tuple[str, str, Path | None]) -> bytes:
+    """In a worker: the extraction pickled once, for the cache file and for the trip to the parent."""
+    source_file, text, cache_path = item
+    blob = pickle.dumps(extract_article(source_file, text), protocol=pickle.HIGHEST_PROTOCOL)
+    if cache_path is not None:
+        _store(cache_path, blob)
+    return blob
 
 
 Progress = Callable[[int, int, float], None]  # (articles extracted so far, to extract, seconds)
@@ -88,8 +97,8 @@ def extract_corpus(
         # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
         with pool, bulk_allocation():
-            for extraction in pool.map(_extract, items, chunksize=32):
-                fresh.append(extraction)
+            for blob in pool.map(_extract_pickled, items, chunksize=32):
+                fresh.append(pickle.loads(blob))
                 if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
                     progress(len(fresh), len(items), time.perf_counter() - started)
     else:
@@ -110,9 +119,9 @@ def _load(path: Path) -> ArticleExtraction | None:
         return None
 
 
-def _store(path: Path, extraction: ArticleExtraction) -> None:
+def _store(path: Path, blob: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
-        pickle.dump(extraction, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.write(blob)
     os.replace(tmp, path)
