@@ -1,8 +1,9 @@
-"""The Dagster UI as the control room, proven in a real (headless) browser.
+"""The Dagster UI as the control room, proven in a real (headless) browser and through its daemon.
 
 Starts the UI the way `make ui` does, launches the build through Dagster's GraphQL API, waits for
 success, then loads pages in headless Chromium and reads what a person would see: every table
-asset materialised, its checks passed. A screenshot is kept in tests/artifacts/.
+asset materialised, its checks passed. A screenshot is kept in tests/artifacts/. With the sensor
+turned on through the same API, a file dropped into the raw folder is published with no click.
 """
 
 import json
@@ -15,6 +16,7 @@ import subprocess
 import time
 import urllib.request
 
+import duckdb
 import pytest
 
 import schemas
@@ -68,12 +70,14 @@ def dagster_ui(tmp_path):
     home.mkdir()
     shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     venv_bin = ROOT / ".venv" / "bin"
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
         "VIRTUAL_ENV": str(ROOT / ".venv"),
         "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
-        "CRITICAL_MINERALS_RAW": str(RAW),
+        "CRITICAL_MINERALS_RAW": str(raw),
         "CRITICAL_MINERALS_WAREHOUSE": str(tmp_path / "warehouse"),
     }
     log = open(tmp_path / "dg-dev.log", "w")  # noqa: SIM115 - closed below
@@ -109,33 +113,85 @@ def dagster_ui(tmp_path):
         log.close()
 
 
-def test_a_build_launched_through_the_ui_succeeds_and_the_browser_shows_assets_and_passed_checks(dagster_ui):
-    port, tmp_path = dagster_ui
+def _repository(port: int) -> dict:
     repo = _graphql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }")
-    node = repo["data"]["repositoriesOrError"]["nodes"][0]
-    launched = _graphql(
-        port,
-        "mutation($p: ExecutionParams!) { launchPipelineExecution(executionParams: $p) { __typename ... on LaunchRunSuccess { run { runId } } } }",
-        {
-            "p": {
-                "selector": {
-                    "repositoryLocationName": node["location"]["name"],
-                    "repositoryName": node["name"],
-                    "jobName": "build",
-                }
-            }
-        },
-    )
-    run_id = launched["data"]["launchPipelineExecution"]["run"]["runId"]
+    return repo["data"]["repositoriesOrError"]["nodes"][0]
+
+
+def _selector(node: dict, **name: str) -> dict:
+    """A GraphQL selector of something in the repository: a job (jobName=), a sensor (sensorName=)."""
+    return {"repositoryLocationName": node["location"]["name"], "repositoryName": node["name"], **name}
+
+
+def _wait_for_run(port: int, run_id: str, timeout: float = 300) -> str:
     status = None
-    deadline = time.time() + 300
+    deadline = time.time() + timeout
     while time.time() < deadline:
         status = _graphql(port, "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id})
         status = status["data"]["runOrError"]["status"]
         if status in {"SUCCESS", "FAILURE", "CANCELED"}:
             break
         time.sleep(2)
-    assert status == "SUCCESS"
+    return status
+
+
+def _sensor_runs(port: int) -> list[dict]:
+    data = _graphql(
+        port,
+        """{ runsOrError(filter: {tags: [{key: "dagster/sensor_name", value: "raw_folder_sensor"}]}) {
+             ... on Runs { results { runId status } } } }""",
+    )
+    return data["data"]["runsOrError"]["results"]
+
+
+def test_with_the_sensor_on_a_file_dropped_into_raw_is_published_without_a_manual_step(dagster_ui):
+    port, tmp_path = dagster_ui
+    node = _repository(port)
+    started = _graphql(
+        port,
+        "mutation($s: SensorSelector!) { startSensor(sensorSelector: $s) { __typename ... on Sensor { sensorState { status } } } }",
+        {"s": _selector(node, sensorName="raw_folder_sensor")},
+    )
+    assert started["data"]["startSensor"]["sensorState"]["status"] == "RUNNING"
+
+    def wait_for_sensor_runs(count: int) -> list[dict]:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            runs = _sensor_runs(port)
+            if len(runs) >= count:
+                return runs
+            time.sleep(3)
+        pytest.fail(f"the sensor launched {len(_sensor_runs(port))} run(s), expected {count}")
+
+    first = wait_for_sensor_runs(1)  # the folder's first state: the seeds
+    assert _wait_for_run(port, first[0]["runId"]) == "SUCCESS"
+    (tmp_path / "raw" / "sensor_dropped_article.txt").write_text(
+        "Chile and Japan sign lithium pact\n\nSantiago, 3 March 2026 - Chile and Japan signed a memorandum of "
+        "understanding on lithium and copper supply on Tuesday, Chile's Minister of Mining Aurora Williams said.\n",
+        encoding="utf-8",
+    )
+    runs = wait_for_sensor_runs(2)  # no click: the sensor saw the new file
+    assert _wait_for_run(port, runs[0]["runId"]) == "SUCCESS"
+    con = duckdb.connect(str(tmp_path / "warehouse" / "critical_minerals.duckdb"), read_only=True)
+    try:
+        published = con.execute("SELECT count(*) FROM articles WHERE source_file = 'sensor_dropped_article.txt'").fetchone()[0]
+    finally:
+        con.close()
+    assert published == 1
+    time.sleep(35)  # one more sensor interval: an unchanged folder launches nothing
+    assert len(_sensor_runs(port)) == 2
+
+
+def test_a_build_launched_through_the_ui_succeeds_and_the_browser_shows_assets_and_passed_checks(dagster_ui):
+    port, tmp_path = dagster_ui
+    node = _repository(port)
+    launched = _graphql(
+        port,
+        "mutation($p: ExecutionParams!) { launchPipelineExecution(executionParams: $p) { __typename ... on LaunchRunSuccess { run { runId } } } }",
+        {"p": {"selector": _selector(node, jobName="build")}},
+    )
+    run_id = launched["data"]["launchPipelineExecution"]["run"]["runId"]
+    assert _wait_for_run(port, run_id) == "SUCCESS"
     assert (tmp_path / "warehouse" / "critical_minerals.duckdb").exists()
     _graphql(port, "mutation { setNuxSeen }")  # dismiss the "Join the community" pop-up
 
