@@ -59,6 +59,16 @@ def test_the_instrument_cues_of_the_vocabulary_match_as_before_on_the_developmen
         assert [(m.span(), m.lastgroup) for m in fast.finditer(text)] == [(m.span(), m.lastgroup) for m in plain.finditer(text)]
 
 
+def test_first_characters_are_read_from_the_pattern_and_unknown_when_not_a_few_letters():
+    from pipeline.extract.patterns import first_characters
+
+    assert first_characters("(?:run|go) through") == {"r", "g"}
+    assert first_characters("a?b") == {"a", "b"}
+    assert first_characters(r"\bdeal") == {"d"}
+    assert first_characters(r"\w+ deal") is None and first_characters("(?:%|per) cent") is None
+    assert first_characters("x?") is None  # may match nothing
+
+
 def test_a_branch_that_opens_with_a_group_or_holds_an_alternation_still_matches():
     pattern = phrase_pattern(("(?:co-)?operation", "memo|memorandum", "deal"))
     assert [m.group(0) for m in pattern.finditer("co-operation and a memorandum, then the deal")] == [

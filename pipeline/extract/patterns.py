@@ -12,27 +12,86 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from re import _constants as _c
+from re import _parser
 
 _PLAIN_START = re.compile(r"[A-Za-z0-9]")
+
+
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can begin with, lower-cased; None when that is not a
+    small set of ASCII letters and digits (a class like \\w, a negation, an empty match ...)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    chars, can_be_empty = _first(list(parsed))
+    if chars is None or can_be_empty:
+        return None
+    folded = frozenset(c.lower() for c in chars)
+    return folded if all(_PLAIN_START.fullmatch(c) for c in folded) else None
+
+
+def _first(items: list) -> tuple[set[str] | None, bool]:
+    """First characters of a parsed sequence (None: unknown) and whether it can match nothing."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _c.AT:
+            continue  # \b, ^, $: they consume nothing
+        if op is _c.LITERAL:
+            return out | {chr(av)}, False
+        if op is _c.IN:
+            for o, a in av:
+                if o is _c.LITERAL:
+                    out.add(chr(a))
+                elif o is _c.RANGE and a[1] - a[0] < 64:
+                    out.update(chr(code) for code in range(a[0], a[1] + 1))
+                else:
+                    return None, False
+            return out, False
+        if op is _c.SUBPATTERN:
+            chars, empty = _first(list(av[-1]))
+        elif op is _c.BRANCH:
+            chars, empty = set(), False
+            for branch in av[1]:
+                sub, sub_empty = _first(list(branch))
+                if sub is None:
+                    return None, False
+                chars |= sub
+                empty = empty or sub_empty
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, _high, sub_items = av
+            chars, empty = _first(list(sub_items))
+            empty = empty or low == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        out |= chars
+        if not empty:
+            return out, False
+    return out, True
 
 
 def dispatch_alternation(branches: Iterable[str | tuple[str, str]]) -> str:
     """The branches as one alternation, grouped by (case-folded) first character. A branch given
     as (name, pattern) becomes the named group `(?P<name>pattern)`, so `match.lastgroup` says which.
 
-    A branch that does not open with a plain letter or digit (a group, a class, an escape) goes to
-    a final catch-all group, after the others (as does a branch with a `|` of its own), so the result never depends on parsing regex syntax.
+    A branch that can begin with several letters ("(?:run|go) through") joins the group of each; a
+    branch whose first characters are not a small set of letters and digits goes to a final
+    catch-all group, after the others, so the result is always correct whatever the regex syntax.
     """
     groups: dict[str, list[str]] = {}
     rest: list[str] = []
     for branch in branches:
         name, pattern = branch if isinstance(branch, tuple) else (None, branch)
-        emitted = f"(?P<{name}>{pattern})" if name else pattern
-        head = pattern[:1]
-        if _PLAIN_START.fullmatch(head) and "|" not in pattern and not (len(pattern) > 1 and pattern[1] in "?*{"):
-            groups.setdefault(head.lower(), []).append(emitted)
-        else:
-            rest.append(emitted if name else f"(?:{pattern})")
+        starts = first_characters(pattern)
+        emitted = f"(?P<{name}>{pattern})" if name else f"(?:{pattern})"
+        if starts is None or (name and len(starts) > 1):
+            rest.append(emitted)  # a group name may appear only once in a pattern
+            continue
+        for c in sorted(starts):
+            groups.setdefault(c, []).append(emitted)
     parts = [f"(?=[{c}{c.upper()}])(?:{'|'.join(bs)})" if c.isalpha() else f"(?={c})(?:{'|'.join(bs)})"
              for c, bs in groups.items()]  # fmt: skip
     if rest:
