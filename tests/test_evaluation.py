@@ -44,6 +44,11 @@ def test_partner_names_resolve_through_the_vocabulary():
     assert canonical_partner("Canada", "CAN") == "CAN"
 
 
+def test_a_gold_name_with_its_acronym_resolves_through_either_part():
+    assert canonical_partner("Japan Bank for International Cooperation (JBIC)") == canonical_partner("JBIC")
+    assert canonical_partner("Acme Lithium Holdings (ALH)") == canonical_partner("Acme Lithium Holdings")
+
+
 def test_evaluation_can_fail(seed_tables):
     """A warehouse with the people removed scores zero recall on people."""
     tables = dict(seed_tables)
