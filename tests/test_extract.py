@@ -230,3 +230,15 @@ def test_named_signatories_give_an_agreement_its_parties():
     )
     loi = next(a for a in e.agreements if a.agreement_type == "joint_declaration")
     assert sorted(loi.parties) == ["country:CAN", "country:CHL"] and loi.status == "signed"
+
+
+def test_a_country_named_as_market_background_is_not_a_partner():
+    text = (
+        "Peru and Vietnam signed a memorandum of understanding on tin on Friday.\n"
+        "Tin prices rose after supply disruptions in Myanmar and Bolivia, and Peru remains the third-largest "
+        "producer after Indonesia. Compared with Malaysia, Vietnamese output is small, and most cargo crosses "
+        "Thai territory.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"country:PER", "country:VNM"} <= keys
+    assert not keys & {"country:MMR", "country:BOL", "country:IDN", "country:MYS", "country:THA"}

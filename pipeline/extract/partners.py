@@ -38,7 +38,7 @@ _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'
 _CITY_COUNTRY_RE = re.compile(r"\b(?:in|at)\s+(?P<city>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+$")
 # "Malaysian operations", "Chilean mine": a facility's location.
 _FACILITY_RE = re.compile(
-    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit|ports?|railways?|border|coast|salt flats?)\b",
+    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit|ports?|railways?|border|coast|salt flats?|territory|soil|waters|airspace)\b",
     re.IGNORECASE,
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
@@ -89,7 +89,7 @@ class PartnerMention:
 
     role: partner (takes part), rival (dependence on, export controls), leader ("US-led"),
     attribute ("US-based"), owner ("France's Orano"), venue ("the G20 summit"), place,
-    observer ("an analyst at Halcyon Commodities").
+    observer ("an analyst at Halcyon Commodities"), background ("compared with Australia", "buyers in China").
     """
 
     key: str
@@ -129,6 +129,21 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
 
 
+def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
+    """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
+    lo = max(sentence.start, start - 48)
+    for m in phrase_pattern(tuple(vocab.cues["background_cues"])).finditer(text, lo, start):
+        if re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]):
+            return True
+    return False
+
+
+# "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
+_LIST_GAP_RE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
+# Roles a name hands on to the names listed after it.
+_SHARED_ROLES = {"rival", "background"}
+
+
 def _hit_start(hit: Hit) -> int:
     return hit.start
 
@@ -164,6 +179,8 @@ def _role(
             if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
                 return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
+    if kind in {"region", "bloc"} and is_background_context(text, hit.start, sentence, vocab):
+        return "background"  # "supply from Africa", "rules in Europe"
     if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
     if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
@@ -181,6 +198,8 @@ def _role(
             or is_rival_context(text, hit.start, hit.end, sentence, vocab)
         ):
             return "rival"
+        if is_background_context(text, hit.start, sentence, vocab):
+            return "background"
         city = _CITY_COUNTRY_RE.search(before)
         if (
             _PLACE_VERB_RE.search(before)
@@ -230,6 +249,17 @@ def partner_mentions(
             places.append((hit, index))
             continue
         role = _role(text, hit, sentence, vocab, org_starts, hits, entries)
+        previous = mentions[-1] if mentions else None
+        if (
+            role == "partner"
+            and previous is not None
+            and previous.role in _SHARED_ROLES
+            and previous.sentence == index
+            and not hit.target.startswith("org:")
+            and not previous.key.startswith("org:")
+            and _LIST_GAP_RE.fullmatch(text, previous.end, hit.start)
+        ):
+            role = previous.role  # "supply disruptions in Canada and Belarus": the list shares its reading
         mentions.append(PartnerMention(hit.target, hit.start, hit.end, index, hit.alias.form, role))
     return mentions, places
 
