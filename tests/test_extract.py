@@ -242,3 +242,25 @@ def test_a_country_named_as_market_background_is_not_a_partner():
     keys = {p.key for p in extract_article("t.txt", text).partners}
     assert {"country:PER", "country:VNM"} <= keys
     assert not keys & {"country:MMR", "country:BOL", "country:IDN", "country:MYS", "country:THA"}
+
+
+def test_a_separate_instrument_is_not_the_agreement_just_discussed():
+    text = (
+        "Brazil and Canada on Monday signed a memorandum of understanding on niobium.\n"
+        "Officials said Brazil and Canada were also negotiating a separate agreement on graphite stockpiles.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+    assert {a.status for a in agreements} == {"signed", "negotiating"}
+
+
+def test_a_body_mention_does_not_refer_back_to_the_headline():
+    text = (
+        "Peru, Korea seal copper framework\n"
+        "LIMA - Peru and South Korea on Tuesday launched projects under the copper framework their ministers signed last year.\n"
+        "The framework commits the two countries to joint exploration.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 1
+    assert sorted(agreements[0].parties) == ["country:KOR", "country:PER"]
+    assert {s.sentence for s in agreements[0].spans} >= {1, 2}

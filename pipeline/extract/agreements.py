@@ -77,6 +77,11 @@ _BUILDS_ON_RE = re.compile(
     r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
     re.IGNORECASE,
 )
+# "a separate arrangement", "another deal", "a second MoU": not the agreement just discussed.
+_SEPARATE_RE = re.compile(
+    r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
 )
@@ -456,6 +461,7 @@ class _Draft:
 
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
     year_in_key: bool = False  # set when an agreement of another year already holds the plain key
+    separate: bool = False  # "a separate arrangement": never one with the others between the same parties
 
     @property
     def key(self) -> str:
@@ -463,6 +469,7 @@ class _Draft:
             return "name:" + _name_key(self.name)
         key = "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
         key = key + "|" + self.kind if self.kind_in_key else key
+        key = key + "|" + str(self.spans[0].start) if self.separate else key
         return key + "|" + str(self.date.value.year) if self.year_in_key and self.date else key
 
 
@@ -514,7 +521,10 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             antecedent = (
                 None
                 if inst.name
-                else _antecedent(ctx, drafts + headline_drafts, inst, index, parties, topic, definite, weak=inst.weak)
+                # The body tells its agreements in full: a body mention refers back to the body, not the headline.
+                else _antecedent(
+                    ctx, drafts + headline_drafts if headline else drafts, inst, index, parties, topic, definite, weak=inst.weak
+                )
             )
             if antecedent is not None and _another_agreement(ctx, inst, index, lo, hi, antecedent):
                 antecedent = None
@@ -555,6 +565,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 minerals=ctx.minerals_in(lo, hi),
                 stages=list(sentence_stages[index]),
                 spans=[Span(inst.start, inst.end, index)],
+                separate=not inst.name and bool(_SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)),
             )
             (headline_drafts if headline else drafts).append(draft)
     return _merge(ctx, drafts + _headline_support(ctx, drafts, headline_drafts))
@@ -629,6 +640,8 @@ def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: i
     s = ctx.sentences[index]
     if _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start]):
         return True
+    if _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start):
+        return True  # "a separate arrangement on stockpiles", "another agreement"
     # Only a date right beside the instrument is its own ("the 2022 agreement", "the pact of May 2019").
     own = ctx.nearest_date(index, inst.start, inst.end, max(lo, inst.start - 12), min(hi, inst.end + 25))
     if own is None or own.precision == "day" or ctx.published is None:
@@ -736,7 +749,10 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             same = [
                 m
                 for m in merged.values()
-                if sorted(m.parties) == sorted(d.parties) and _kinds_compatible(m.kind, d.kind) and not _years_differ(m, d)
+                if sorted(m.parties) == sorted(d.parties)
+                and _kinds_compatible(m.kind, d.kind)
+                and not _years_differ(m, d)
+                and not (m.separate or d.separate)
             ]
             if same:
                 target = same[-1]
@@ -752,7 +768,7 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             target.kind = d.kind
     # A named instrument and an unnamed mention of the same kind between the same parties are one.
     for key, d in list(merged.items()):
-        if d.name:
+        if d.name or d.separate:
             continue
         named = [m for m in merged.values() if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind]
         if named:
