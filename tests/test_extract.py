@@ -264,3 +264,19 @@ def test_a_body_mention_does_not_refer_back_to_the_headline():
     assert len(agreements) == 1
     assert sorted(agreements[0].parties) == ["country:KOR", "country:PER"]
     assert {s.sentence for s in agreements[0].spans} >= {1, 2}
+
+
+def test_a_tally_of_partnerships_is_not_an_agreement():
+    text = "Norway has concluded strategic partnerships on battery metals with 11 countries since 2020.\n"
+    assert extract_article("t.txt", text).agreements == []
+
+
+def test_an_unnamed_roadmap_is_not_the_named_agreement_of_the_same_parties():
+    text = (
+        "Japan and Mexico today adopted a joint roadmap on lithium refining.\n"
+        "The roadmap builds on the Japan-Mexico Strategic Framework Agreement of 2019.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+    roadmap = next(a for a in agreements if "Strategic" not in a.name)
+    assert roadmap.status == "signed"

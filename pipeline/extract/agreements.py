@@ -77,6 +77,14 @@ _BUILDS_ON_RE = re.compile(
     r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
     re.IGNORECASE,
 )
+# "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
+_COUNTED_PARTNERS_RE = re.compile(
+    r"(?<=s)\s+(?:(?:on|in|for|covering)\s+(?:[\w-]+\s+){1,4})?(?:with|among|involving)\s+"
+    r"(?:more\s+than\s+|over\s+|about\s+|around\s+|nearly\s+|at\s+least\s+|some\s+|a\s+number\s+of\s+|dozens\s+of\s+)?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|numerous|various|multiple)\s+"
+    r"(?:[\w-]+\s+)?(?:countries|nations|partners|economies|governments|states)\b",
+    re.IGNORECASE,
+)
 # "a separate arrangement", "another deal", "a second MoU": not the agreement just discussed.
 _SEPARATE_RE = re.compile(
     r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
@@ -217,6 +225,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         after = text[m.end() : min(s.end, m.end() + 20)]
         if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
             continue
+        if _COUNTED_PARTNERS_RE.match(text, m.end(), s.end):
+            continue  # "partnerships on raw materials with 14 countries": a tally, not one agreement
         if _DESCRIPTIVE_BEFORE_RE.search(
             text[max(s.start, instrument.start - 30) : instrument.start]
         ) and _DESCRIPTIVE_AFTER_RE.match(after):
@@ -733,6 +743,14 @@ def _years_differ(a: _Draft, b: _Draft) -> bool:
     return a.date is not None and b.date is not None and a.date.value.year != b.date.value.year
 
 
+def _head_word(ctx: ArticleContext, d: _Draft) -> str:
+    """The noun an unnamed mention first used ("roadmap", "partnership"), singular and lower-case:
+    "the roadmap" is not the "Advanced Framework Agreement" between the same parties."""
+    words = ctx.text[d.spans[0].start : d.spans[0].end].lower().split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     merged: dict[str, _Draft] = {}
     for d in drafts:
@@ -770,7 +788,12 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     for key, d in list(merged.items()):
         if d.name or d.separate:
             continue
-        named = [m for m in merged.values() if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind]
+        head = _head_word(ctx, d)
+        named = [
+            m
+            for m in merged.values()
+            if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind and head in m.name.lower()
+        ]
         if named:
             target = named[0]
             target.spans += d.spans
