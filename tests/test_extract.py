@@ -280,3 +280,15 @@ def test_an_unnamed_roadmap_is_not_the_named_agreement_of_the_same_parties():
     assert len(agreements) == 2
     roadmap = next(a for a in agreements if "Strategic" not in a.name)
     assert roadmap.status == "signed"
+
+
+def test_travelling_for_talks_is_a_visit_not_a_negotiation():
+    text = "Kenya and Germany signed a memorandum of understanding on cobalt. The minister will travel to Paris on Friday for talks with French officials.\n"
+    agreements = extract_article("t.txt", text).agreements
+    assert all("country:FRA" not in a.parties for a in agreements)
+
+
+def test_aiming_to_reach_an_agreement_is_proposed():
+    text = "Officials from Ghana and Japan said they aim to reach an agreement on manganese before the end of the year.\n"
+    agreements = extract_article("t.txt", text).agreements
+    assert [a.status for a in agreements] == ["proposed"]

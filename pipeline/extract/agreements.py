@@ -77,6 +77,10 @@ _BUILDS_ON_RE = re.compile(
     r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
     re.IGNORECASE,
 )
+_TRAVEL_FOR_RE = re.compile(
+    r"\b(?:travel(?:s|led|ed|ling|ing)?|visit(?:s|ed|ing)?|fl(?:y|ies|ew)|head(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|trip|tour)\b[^.;]{0,60}\bfor\s+\Z",
+    re.IGNORECASE,
+)
 # "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
 _COUNTED_PARTNERS_RE = re.compile(
     r"(?<=s)\s+(?:(?:on|in|for|covering)\s+(?:[\w-]+\s+){1,4})?(?:with|among|involving)\s+"
@@ -296,6 +300,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             pos = p.end
         if not partners or any(i.start <= m.start() < i.end + 40 for i in found):
             continue
+        if _TRAVEL_FOR_RE.search(text, max(s.start, m.start() - 80), m.start()):
+            continue  # "will travel to Tokyo for talks with Japanese officials": a visit, not a negotiation
         subject = [p.key for p in ctx.partners_in(s.start, m.start()) if ctx.entries[p.key].partner_type != "bloc"][-1:]
         subject_kind = ctx.entries[subject[0]].partner_type if subject else None
         about = next((i for i in found if i.start >= pos and _ABOUT_RE.fullmatch(text[pos : i.start])), None)
@@ -623,6 +629,8 @@ def _antecedent(
     recent = [d for d in recent if _kinds_compatible(d.kind, inst.kind)]
     if not recent:
         return None
+    # "The new MOU" refers back to the last MoU, not to a generic agreement mentioned since.
+    recent = [d for d in recent if d.kind == inst.kind] or recent
     if topic:
         recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
     if not parties:
