@@ -292,3 +292,28 @@ def test_aiming_to_reach_an_agreement_is_proposed():
     text = "Officials from Ghana and Japan said they aim to reach an agreement on manganese before the end of the year.\n"
     agreements = extract_article("t.txt", text).agreements
     assert [a.status for a in agreements] == ["proposed"]
+
+
+def test_a_verdict_on_the_agreement_refers_back_to_it():
+    text = (
+        "Malawi and Tanzania on Monday signed a protocol on a graphite processing corridor.\n"
+        "The African Union welcomed the protocol as a model for the continent.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 1
+    assert sorted(agreements[0].parties) == ["country:MWI", "country:TZA"]
+
+
+def test_an_agreement_that_implements_an_earlier_one_is_not_it():
+    text = (
+        "Chile and Korea on Tuesday signed a roadmap on copper smelting.\n"
+        "The roadmap implements the cooperation agreement that both countries signed in March 2019.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+
+
+def test_development_banks_and_export_credit_agencies_are_partners():
+    text = "Zambia signed a loan agreement on copper with the African Development Bank and Export Development Canada.\n"
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"org:african_development_bank", "org:export_development_canada"} <= keys

@@ -74,11 +74,17 @@ _STAKE_OBJECT_RE = re.compile(
 # "builds on the ...", "complements the ...": the instrument named next is a different one.
 _BUILDS_ON_RE = re.compile(
     r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
-    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
+    r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
     re.IGNORECASE,
 )
 _TRAVEL_FOR_RE = re.compile(
     r"\b(?:travel(?:s|led|ed|ling|ing)?|visit(?:s|ed|ing)?|fl(?:y|ies|ew)|head(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|trip|tour)\b[^.;]{0,60}\bfor\s+\Z",
+    re.IGNORECASE,
+)
+# "welcomed the protocol", "criticised this deal": someone's verdict on an agreement already told.
+_VERDICT_RE = re.compile(
+    r"\b(?:welcom|prais|hail|criticis|criticiz|condemn|applaud|lauded|laud|slam|question|describ)\w*\s+(?:the|this|that)\s+(?:new\s+|latest\s+)?\Z",
     re.IGNORECASE,
 )
 # "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
@@ -477,7 +483,7 @@ class _Draft:
 
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
     year_in_key: bool = False  # set when an agreement of another year already holds the plain key
-    separate: bool = False  # "a separate arrangement": never one with the others between the same parties
+    separate: bool = False  # "a separate arrangement", "builds on the 2019 pact": never one with the others
 
     @property
     def key(self) -> str:
@@ -581,7 +587,11 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 minerals=ctx.minerals_in(lo, hi),
                 stages=list(sentence_stages[index]),
                 spans=[Span(inst.start, inst.end, index)],
-                separate=not inst.name and bool(_SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)),
+                separate=not inst.name
+                and bool(
+                    _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)
+                    or _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start])
+                ),
             )
             (headline_drafts if headline else drafts).append(draft)
     return _merge(ctx, drafts + _headline_support(ctx, drafts, headline_drafts))
@@ -635,6 +645,8 @@ def _antecedent(
         recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
     if not parties:
         return recent[-1]
+    if definite and _VERDICT_RE.search(ctx.text, max(ctx.sentences[index].start, inst.start - 40), inst.start):
+        return recent[-1]  # "The African Union welcomed the protocol": a verdict on the agreement just told
     if not definite:
         return None
     s = ctx.sentences[index]
