@@ -317,3 +317,40 @@ def test_development_banks_and_export_credit_agencies_are_partners():
     text = "Zambia signed a loan agreement on copper with the African Development Bank and Export Development Canada.\n"
     keys = {p.key for p in extract_article("t.txt", text).partners}
     assert {"org:african_development_bank", "org:export_development_canada"} <= keys
+
+
+def test_talks_on_a_new_arrangement_are_not_the_signed_partnership():
+    text = (
+        "Norway and Chile signed a critical minerals partnership on Monday.\n"
+        "The two governments also agreed to begin talks on a mutual recognition arrangement for certification.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert sorted(a.status for a in agreements) == ["negotiating", "signed"]
+
+
+def test_upgrading_ties_to_a_strategic_partnership_is_not_an_agreement():
+    text = "In 2019 Peru and Japan upgraded their ties to a comprehensive strategic partnership.\n"
+    assert extract_article("t.txt", text).agreements == []
+
+
+def test_an_agreement_signed_years_before_the_article_is_in_force():
+    text = (
+        "Published: 10 May 2026\n"
+        "Ghana and Canada signed a memorandum of understanding on lithium in March 2021, officials recalled.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert [a.status for a in agreements] == ["in_force"]
+
+
+def test_the_mou_refers_back_to_the_last_mou_not_to_a_later_term_sheet():
+    text = (
+        "Kenya and Japan signed an MOU on cobalt on Monday.\n"
+        "It covers refining. It covers recycling. It covers research. It covers training. It covers trade.\n"
+        "Separately, Sojitz signed a term sheet with Kenyan miner Tembo Metals Ltd.\n"
+        "The MOU was welcomed by industry.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    last = len(extract_article("t.txt", text).sentences) - 1
+    mou = next(a for a in agreements if "country:JPN" in a.parties)
+    assert last in {s.sentence for s in mou.spans}
+    assert all(last not in {s.sentence for s in a.spans} for a in agreements if a is not mou)

@@ -87,6 +87,13 @@ _VERDICT_RE = re.compile(
     r"\b(?:welcom|prais|hail|criticis|criticiz|condemn|applaud|lauded|laud|slam|question|describ)\w*\s+(?:the|this|that)\s+(?:new\s+|latest\s+)?\Z",
     re.IGNORECASE,
 )
+# "a new agreement", "an upcoming pact": an agreement other than those already in force.
+_NOVEL_RE = re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_INDEFINITE_RE = re.compile(r"\b(?:a|an)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_UPGRADED_TIES_RE = re.compile(
+    r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
+    re.IGNORECASE,
+)
 # "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
 _COUNTED_PARTNERS_RE = re.compile(
     r"(?<=s)\s+(?:(?:on|in|for|covering)\s+(?:[\w-]+\s+){1,4})?(?:with|among|involving)\s+"
@@ -235,6 +242,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         after = text[m.end() : min(s.end, m.end() + 20)]
         if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
             continue
+        if _UPGRADED_TIES_RE.search(text, max(s.start, instrument.start - 80), instrument.start):
+            continue  # "upgraded their ties to a comprehensive strategic partnership": a level of relations
         if _COUNTED_PARTNERS_RE.match(text, m.end(), s.end):
             continue  # "partnerships on raw materials with 14 countries": a tally, not one agreement
         if _DESCRIPTIVE_BEFORE_RE.search(
@@ -484,6 +493,8 @@ class _Draft:
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
     year_in_key: bool = False  # set when an agreement of another year already holds the plain key
     separate: bool = False  # "a separate arrangement", "builds on the 2019 pact": never one with the others
+    novel: bool = False  # "a new agreement": one with the other new ones, not with the older agreements
+    indefinite: bool = False  # "a mutual recognition arrangement": introduced, not referred back to
 
     @property
     def key(self) -> str:
@@ -492,6 +503,7 @@ class _Draft:
         key = "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
         key = key + "|" + self.kind if self.kind_in_key else key
         key = key + "|" + str(self.spans[0].start) if self.separate else key
+        key = key + "|new" if self.novel else key
         return key + "|" + str(self.date.value.year) if self.year_in_key and self.date else key
 
 
@@ -587,6 +599,8 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 minerals=ctx.minerals_in(lo, hi),
                 stages=list(sentence_stages[index]),
                 spans=[Span(inst.start, inst.end, index)],
+                novel=not inst.name and bool(_NOVEL_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)),
+                indefinite=not inst.name and bool(_INDEFINITE_RE.search(ctx.text, max(s.start, inst.start - 40), inst.start)),
                 separate=not inst.name
                 and bool(
                     _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)
@@ -639,7 +653,16 @@ def _antecedent(
     recent = [d for d in recent if _kinds_compatible(d.kind, inst.kind)]
     if not recent:
         return None
-    # "The new MOU" refers back to the last MoU, not to a generic agreement mentioned since.
+    # "The new MOU" refers back to the last MoU, not to a generic agreement mentioned since; best
+    # to the last one called by the same word, even a few paragraphs back.
+    word = _last_word(ctx.text[inst.start : inst.end])
+    same_word = [
+        d
+        for d in drafts
+        if _kinds_compatible(d.kind, inst.kind) and any(_last_word(ctx.text[sp.start : sp.end]) == word for sp in d.spans)
+    ]
+    if same_word and word not in _GENERIC_HEADS and (definite or weak) and not parties:
+        return same_word[-1]
     recent = [d for d in recent if d.kind == inst.kind] or recent
     if topic:
         recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
@@ -763,6 +786,15 @@ def _years_differ(a: _Draft, b: _Draft) -> bool:
     return a.date is not None and b.date is not None and a.date.value.year != b.date.value.year
 
 
+_GENERIC_HEADS = {"agreement", "deal", "pact", "partnership", "accord", "arrangement", "initiative", "cooperation"}
+
+
+def _last_word(phrase: str) -> str:
+    words = phrase.lower().split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
 def _head_word(ctx: ArticleContext, d: _Draft) -> str:
     """The noun an unnamed mention first used ("roadmap", "partnership"), singular and lower-case:
     "the roadmap" is not the "Advanced Framework Agreement" between the same parties."""
@@ -771,12 +803,29 @@ def _head_word(ctx: ArticleContext, d: _Draft) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
+def _stage(status: str) -> str:
+    """Before or after signature: "proposed" and "negotiating" can be one agreement's story, not "signed"."""
+    return "before" if status in {"proposed", "negotiating"} else "after"
+
+
+def _stages_differ(a: _Draft, b: _Draft) -> bool:
+    """One is only told before signature, the other only after (an agreement with no explicit
+    status counts as signed): two agreements, not one."""
+    stages_a = {_stage(st) for st, _ in a.statuses} or {_stage(a.default_status)}
+    stages_b = {_stage(st) for st, _ in b.statuses} or {_stage(b.default_status)}
+    return not stages_a & stages_b
+
+
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     merged: dict[str, _Draft] = {}
     for d in drafts:
         target = merged.get(d.key)
         if target is not None and not d.name and not _kinds_compatible(target.kind, d.kind):
             d.kind_in_key = True
+            target = merged.get(d.key)
+        if target is not None and d.indefinite and _stages_differ(target, d):
+            # "agreed to begin talks on a mutual recognition arrangement" after a signed partnership.
+            d.separate = True
             target = merged.get(d.key)
         if target is not None and not d.name and _years_differ(target, d):
             d.year_in_key = True  # "the 2022 cooperation agreement" is not this week's protocol
@@ -791,6 +840,7 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
                 and _kinds_compatible(m.kind, d.kind)
                 and not _years_differ(m, d)
                 and not (m.separate or d.separate)
+                and not (d.indefinite and _stages_differ(m, d))
             ]
             if same:
                 target = same[-1]
@@ -832,6 +882,8 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             confidence = 0.5
         if d.name:
             confidence += 0.1
+        if status == "signed" and d.date and ctx.published and (ctx.published - d.date.value).days > 400:
+            status = "in_force"  # signed more than a year before the article and still cited: in force
         if status in {"proposed", "negotiating"} and d.date and d.date.precision == "day":
             d.date = None
         records.append(
