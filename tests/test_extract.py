@@ -354,3 +354,30 @@ def test_the_mou_refers_back_to_the_last_mou_not_to_a_later_term_sheet():
     mou = next(a for a in agreements if "country:JPN" in a.parties)
     assert last in {s.sentence for s in mou.spans}
     assert all(last not in {s.sentence for s in a.spans} for a in agreements if a is not mou)
+
+
+def test_a_company_that_pulled_out_is_not_a_partner():
+    text = (
+        "Zambia and Qatar signed an MoU on copper refining.\n"
+        "The plan revives a smelter that Acme Metals Corp and Borealis Mining Ltd abandoned in 2023.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"country:ZMB", "country:QAT"} <= keys
+    assert not any("acme" in k or "borealis" in k for k in keys)
+
+
+def test_a_topic_after_field_of_and_a_sentence_adverb_are_not_organisations():
+    text = "Now Andes Copper Corporation and Laos signed an MoU on cooperation in the field of Geology and Mineral Resources.\n"
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert "org:andes_copper" in keys
+    assert not any("geology" in k or k.startswith("org:now") for k in keys)
+
+
+def test_unnamed_companies_and_ranked_producers_are_not_partners():
+    text = (
+        "Chile and Sweden signed a memorandum of understanding on lithium.\n"
+        "Several Argentine battery materials companies have announced plants, while Brazil, the third-largest "
+        "producer, ships most of its ore abroad.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert not keys & {"country:ARG", "country:BRA"}
