@@ -96,6 +96,15 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
         return iso3.upper()
     if re.fullmatch(r"[A-Z]{3}", name or "") and pycountry.countries.get(alpha_3=name):
         return name
+    # "Japan Bank for International Cooperation (JBIC)": a name with its acronym is whichever part
+    # the vocabulary knows.
+    both = re.fullmatch(r"(?P<long>[^()]+?)\s*\((?P<short>[^()]+)\)", (name or "").strip())
+    if both:
+        for part in (both.group("long"), both.group("short")):
+            key = canonical_partner(part)
+            if not key.startswith("name:"):
+                return key
+        name = both.group("long")
     bare = re.sub(r"[\s,]+(?:Limited|Ltd|Corp|Corporation|Inc|PLC|LLC|AG|GmbH|SA|JSC|Co)\.?$", "", name.strip())
     for candidate in (name.strip(), bare):
         hits = load_gazetteer().find(candidate)
@@ -112,6 +121,21 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
                 name = name[h.end + 2 :].strip()
                 break
     return "name:" + re.sub(r"[^a-z0-9]+", " ", org_key(name)[4:]).strip()
+
+
+def _alternates(name: str) -> set[str]:
+    """The keys a gold name may be matched by: its canonical key, and for "Long Name (ACRONYM)" each part's."""
+    keys = {canonical_partner(name)}
+    both = re.fullmatch(r"(?P<long>[^()]+?)\s*\((?P<short>[^()]+)\)", (name or "").strip())
+    if both:
+        keys |= {canonical_partner(both.group("long")), canonical_partner(both.group("short"))}
+    return keys
+
+
+def _by_surface(name: str, by_surface: dict[str, str]) -> str:
+    """A gold party named as the article names it is the partner with that surface form."""
+    key = canonical_partner(name)
+    return next((by_surface[k] for k in sorted(_alternates(name)) if k in by_surface), by_surface.get(key, key))
 
 
 def _people_match(a: str, b: str) -> bool:
@@ -195,13 +219,14 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
 
         # partners: a gold name also matches any surface form the article uses for the partner
         # ("Vinacomin" for "Vietnam National Coal and Mineral Industries Group (Vinacomin)").
-        g = sorted({canonical_partner(p["name"], p.get("iso3")) for p in gold["partners"]} - IGNORED_PARTNERS)
+        alternates = {canonical_partner(p["name"], p.get("iso3")): _alternates(p["name"]) for p in gold["partners"]}
+        g = sorted(set(alternates) - IGNORED_PARTNERS)
         p = sorted({partner_key[i] for i in ids["partner"]} - IGNORED_PARTNERS)
         surfaces: dict[str, set[str]] = {}
         for i in ids["partner"]:
             forms = m.loc[(m["entity_type"] == "partner") & (m["entity_id"] == i), "surface"]
             surfaces[partner_key[i]] = {canonical_partner(f) for f in forms}
-        pairs = _greedy(g, p, lambda a, b, surfaces=surfaces: 2 if a == b else 1 if a in surfaces.get(b, set()) else None)
+        pairs = _greedy(g, p, lambda a, b, s=surfaces, alt=alternates: 2 if a == b else 1 if alt[a] & s.get(b, set()) else None)
         _add(report.scores["partners"], len(pairs), len(p) - len(pairs), len(g) - len(pairs))
         detail["partners"] = {"missed": [g[i] for i in set(range(len(g))) - {i for i, _ in pairs}],
                               "extra": [p[j] for j in set(range(len(p))) - {j for _, j in pairs}]}  # fmt: skip
@@ -223,10 +248,7 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
         # agreements
         # A gold party named as the article names it ("Vinacomin") is the partner with that surface form.
         by_surface = {form: key for key, forms in surfaces.items() for form in forms}
-        ga = [
-            (_expand_blocs({by_surface.get(canonical_partner(x), canonical_partner(x)) for x in a["parties"]}), a)
-            for a in gold["agreements"]
-        ]
+        ga = [(_expand_blocs({_by_surface(x, by_surface) for x in a["parties"]}), a) for a in gold["agreements"]]
         pa = [(_expand_blocs({partner_key[x] for x in parties.get(i, [])}), i) for i in ids["agreement"]]
 
         def agreement_score(g_item, p_item, aid=aid):

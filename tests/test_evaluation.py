@@ -13,9 +13,9 @@ from .conftest import DEV_GOLD, GOLD
 # its floors below are where extraction stands today, so that no change makes it worse; raising
 # them to the promise is open work.
 FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.90, "agreements": 0.75, "events": 0.75}
-DEV_FLOORS = {"partners": 0.84, "minerals": 0.96, "people": 0.96, "agreements": 0.71, "events": 0.76}
+DEV_FLOORS = {"partners": 0.90, "minerals": 0.96, "people": 0.96, "agreements": 0.75, "events": 0.76}
 STATUS_ACCURACY_FLOOR = 0.80
-DEV_STATUS_ACCURACY_FLOOR = 0.78
+DEV_STATUS_ACCURACY_FLOOR = 0.81
 
 
 @pytest.mark.parametrize("table", FLOORS)
@@ -42,6 +42,11 @@ def test_partner_names_resolve_through_the_vocabulary():
     assert canonical_partner("KABIL") == canonical_partner("Khanij Bidesh India Limited")
     assert canonical_partner("European Union") == canonical_partner("EU")
     assert canonical_partner("Canada", "CAN") == "CAN"
+
+
+def test_a_gold_name_with_its_acronym_resolves_through_either_part():
+    assert canonical_partner("Japan Bank for International Cooperation (JBIC)") == canonical_partner("JBIC")
+    assert canonical_partner("Acme Lithium Holdings (ALH)") == canonical_partner("Acme Lithium Holdings")
 
 
 def test_evaluation_can_fail(seed_tables):

@@ -230,3 +230,154 @@ def test_named_signatories_give_an_agreement_its_parties():
     )
     loi = next(a for a in e.agreements if a.agreement_type == "joint_declaration")
     assert sorted(loi.parties) == ["country:CAN", "country:CHL"] and loi.status == "signed"
+
+
+def test_a_country_named_as_market_background_is_not_a_partner():
+    text = (
+        "Peru and Vietnam signed a memorandum of understanding on tin on Friday.\n"
+        "Tin prices rose after supply disruptions in Myanmar and Bolivia, and Peru remains the third-largest "
+        "producer after Indonesia. Compared with Malaysia, Vietnamese output is small, and most cargo crosses "
+        "Thai territory.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"country:PER", "country:VNM"} <= keys
+    assert not keys & {"country:MMR", "country:BOL", "country:IDN", "country:MYS", "country:THA"}
+
+
+def test_a_separate_instrument_is_not_the_agreement_just_discussed():
+    text = (
+        "Brazil and Canada on Monday signed a memorandum of understanding on niobium.\n"
+        "Officials said Brazil and Canada were also negotiating a separate agreement on graphite stockpiles.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+    assert {a.status for a in agreements} == {"signed", "negotiating"}
+
+
+def test_a_body_mention_does_not_refer_back_to_the_headline():
+    text = (
+        "Peru, Korea seal copper framework\n"
+        "LIMA - Peru and South Korea on Tuesday launched projects under the copper framework their ministers signed last year.\n"
+        "The framework commits the two countries to joint exploration.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 1
+    assert sorted(agreements[0].parties) == ["country:KOR", "country:PER"]
+    assert {s.sentence for s in agreements[0].spans} >= {1, 2}
+
+
+def test_a_tally_of_partnerships_is_not_an_agreement():
+    text = "Norway has concluded strategic partnerships on battery metals with 11 countries since 2020.\n"
+    assert extract_article("t.txt", text).agreements == []
+
+
+def test_an_unnamed_roadmap_is_not_the_named_agreement_of_the_same_parties():
+    text = (
+        "Japan and Mexico today adopted a joint roadmap on lithium refining.\n"
+        "The roadmap builds on the Japan-Mexico Strategic Framework Agreement of 2019.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+    roadmap = next(a for a in agreements if "Strategic" not in a.name)
+    assert roadmap.status == "signed"
+
+
+def test_travelling_for_talks_is_a_visit_not_a_negotiation():
+    text = "Kenya and Germany signed a memorandum of understanding on cobalt. The minister will travel to Paris on Friday for talks with French officials.\n"
+    agreements = extract_article("t.txt", text).agreements
+    assert all("country:FRA" not in a.parties for a in agreements)
+
+
+def test_aiming_to_reach_an_agreement_is_proposed():
+    text = "Officials from Ghana and Japan said they aim to reach an agreement on manganese before the end of the year.\n"
+    agreements = extract_article("t.txt", text).agreements
+    assert [a.status for a in agreements] == ["proposed"]
+
+
+def test_a_verdict_on_the_agreement_refers_back_to_it():
+    text = (
+        "Malawi and Tanzania on Monday signed a protocol on a graphite processing corridor.\n"
+        "The African Union welcomed the protocol as a model for the continent.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 1
+    assert sorted(agreements[0].parties) == ["country:MWI", "country:TZA"]
+
+
+def test_an_agreement_that_implements_an_earlier_one_is_not_it():
+    text = (
+        "Chile and Korea on Tuesday signed a roadmap on copper smelting.\n"
+        "The roadmap implements the cooperation agreement that both countries signed in March 2019.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert len(agreements) == 2
+
+
+def test_development_banks_and_export_credit_agencies_are_partners():
+    text = "Zambia signed a loan agreement on copper with the African Development Bank and Export Development Canada.\n"
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"org:african_development_bank", "org:export_development_canada"} <= keys
+
+
+def test_talks_on_a_new_arrangement_are_not_the_signed_partnership():
+    text = (
+        "Norway and Chile signed a critical minerals partnership on Monday.\n"
+        "The two governments also agreed to begin talks on a mutual recognition arrangement for certification.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert sorted(a.status for a in agreements) == ["negotiating", "signed"]
+
+
+def test_upgrading_ties_to_a_strategic_partnership_is_not_an_agreement():
+    text = "In 2019 Peru and Japan upgraded their ties to a comprehensive strategic partnership.\n"
+    assert extract_article("t.txt", text).agreements == []
+
+
+def test_an_agreement_signed_years_before_the_article_is_in_force():
+    text = (
+        "Published: 10 May 2026\n"
+        "Ghana and Canada signed a memorandum of understanding on lithium in March 2021, officials recalled.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    assert [a.status for a in agreements] == ["in_force"]
+
+
+def test_the_mou_refers_back_to_the_last_mou_not_to_a_later_term_sheet():
+    text = (
+        "Kenya and Japan signed an MOU on cobalt on Monday.\n"
+        "It covers refining. It covers recycling. It covers research. It covers training. It covers trade.\n"
+        "Separately, Sojitz signed a term sheet with Kenyan miner Tembo Metals Ltd.\n"
+        "The MOU was welcomed by industry.\n"
+    )
+    agreements = extract_article("t.txt", text).agreements
+    last = len(extract_article("t.txt", text).sentences) - 1
+    mou = next(a for a in agreements if "country:JPN" in a.parties)
+    assert last in {s.sentence for s in mou.spans}
+    assert all(last not in {s.sentence for s in a.spans} for a in agreements if a is not mou)
+
+
+def test_a_company_that_pulled_out_is_not_a_partner():
+    text = (
+        "Zambia and Qatar signed an MoU on copper refining.\n"
+        "The plan revives a smelter that Acme Metals Corp and Borealis Mining Ltd abandoned in 2023.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert {"country:ZMB", "country:QAT"} <= keys
+    assert not any("acme" in k or "borealis" in k for k in keys)
+
+
+def test_a_topic_after_field_of_and_a_sentence_adverb_are_not_organisations():
+    text = "Now Andes Copper Corporation and Laos signed an MoU on cooperation in the field of Geology and Mineral Resources.\n"
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert "org:andes_copper" in keys
+    assert not any("geology" in k or k.startswith("org:now") for k in keys)
+
+
+def test_unnamed_companies_and_ranked_producers_are_not_partners():
+    text = (
+        "Chile and Sweden signed a memorandum of understanding on lithium.\n"
+        "Several Argentine battery materials companies have announced plants, while Brazil, the third-largest "
+        "producer, ships most of its ore abroad.\n"
+    )
+    keys = {p.key for p in extract_article("t.txt", text).partners}
+    assert not keys & {"country:ARG", "country:BRA"}

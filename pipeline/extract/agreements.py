@@ -74,7 +74,37 @@ _STAKE_OBJECT_RE = re.compile(
 # "builds on the ...", "complements the ...": the instrument named next is a different one.
 _BUILDS_ON_RE = re.compile(
     r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
-    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
+    r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+_TRAVEL_FOR_RE = re.compile(
+    r"\b(?:travel(?:s|led|ed|ling|ing)?|visit(?:s|ed|ing)?|fl(?:y|ies|ew)|head(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|trip|tour)\b[^.;]{0,60}\bfor\s+\Z",
+    re.IGNORECASE,
+)
+# "welcomed the protocol", "criticised this deal": someone's verdict on an agreement already told.
+_VERDICT_RE = re.compile(
+    r"\b(?:welcom|prais|hail|criticis|criticiz|condemn|applaud|lauded|laud|slam|question|describ)\w*\s+(?:the|this|that)\s+(?:new\s+|latest\s+)?\Z",
+    re.IGNORECASE,
+)
+# "a new agreement", "an upcoming pact": an agreement other than those already in force.
+_NOVEL_RE = re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_INDEFINITE_RE = re.compile(r"\b(?:a|an)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_UPGRADED_TIES_RE = re.compile(
+    r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
+    re.IGNORECASE,
+)
+# "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
+_COUNTED_PARTNERS_RE = re.compile(
+    r"(?<=s)\s+(?:(?:on|in|for|covering)\s+(?:[\w-]+\s+){1,4})?(?:with|among|involving)\s+"
+    r"(?:more\s+than\s+|over\s+|about\s+|around\s+|nearly\s+|at\s+least\s+|some\s+|a\s+number\s+of\s+|dozens\s+of\s+)?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|numerous|various|multiple)\s+"
+    r"(?:[\w-]+\s+)?(?:countries|nations|partners|economies|governments|states)\b",
+    re.IGNORECASE,
+)
+# "a separate arrangement", "another deal", "a second MoU": not the agreement just discussed.
+_SEPARATE_RE = re.compile(
+    r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 _HEAD_WORD_RE = re.compile(
@@ -212,6 +242,10 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         after = text[m.end() : min(s.end, m.end() + 20)]
         if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
             continue
+        if _UPGRADED_TIES_RE.search(text, max(s.start, instrument.start - 80), instrument.start):
+            continue  # "upgraded their ties to a comprehensive strategic partnership": a level of relations
+        if _COUNTED_PARTNERS_RE.match(text, m.end(), s.end):
+            continue  # "partnerships on raw materials with 14 countries": a tally, not one agreement
         if _DESCRIPTIVE_BEFORE_RE.search(
             text[max(s.start, instrument.start - 30) : instrument.start]
         ) and _DESCRIPTIVE_AFTER_RE.match(after):
@@ -281,6 +315,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             pos = p.end
         if not partners or any(i.start <= m.start() < i.end + 40 for i in found):
             continue
+        if _TRAVEL_FOR_RE.search(text, max(s.start, m.start() - 80), m.start()):
+            continue  # "will travel to Tokyo for talks with Japanese officials": a visit, not a negotiation
         subject = [p.key for p in ctx.partners_in(s.start, m.start()) if ctx.entries[p.key].partner_type != "bloc"][-1:]
         subject_kind = ctx.entries[subject[0]].partner_type if subject else None
         about = next((i for i in found if i.start >= pos and _ABOUT_RE.fullmatch(text[pos : i.start])), None)
@@ -456,6 +492,9 @@ class _Draft:
 
     kind_in_key: bool = False  # set when another kind of instrument already holds the plain key
     year_in_key: bool = False  # set when an agreement of another year already holds the plain key
+    separate: bool = False  # "a separate arrangement", "builds on the 2019 pact": never one with the others
+    novel: bool = False  # "a new agreement": one with the other new ones, not with the older agreements
+    indefinite: bool = False  # "a mutual recognition arrangement": introduced, not referred back to
 
     @property
     def key(self) -> str:
@@ -463,6 +502,8 @@ class _Draft:
             return "name:" + _name_key(self.name)
         key = "parties:" + "+".join(sorted(self.parties)) + "|" + (self.topic or "minerals")
         key = key + "|" + self.kind if self.kind_in_key else key
+        key = key + "|" + str(self.spans[0].start) if self.separate else key
+        key = key + "|new" if self.novel else key
         return key + "|" + str(self.date.value.year) if self.year_in_key and self.date else key
 
 
@@ -514,7 +555,10 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             antecedent = (
                 None
                 if inst.name
-                else _antecedent(ctx, drafts + headline_drafts, inst, index, parties, topic, definite, weak=inst.weak)
+                # The body tells its agreements in full: a body mention refers back to the body, not the headline.
+                else _antecedent(
+                    ctx, drafts + headline_drafts if headline else drafts, inst, index, parties, topic, definite, weak=inst.weak
+                )
             )
             if antecedent is not None and _another_agreement(ctx, inst, index, lo, hi, antecedent):
                 antecedent = None
@@ -555,6 +599,13 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 minerals=ctx.minerals_in(lo, hi),
                 stages=list(sentence_stages[index]),
                 spans=[Span(inst.start, inst.end, index)],
+                novel=not inst.name and bool(_NOVEL_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)),
+                indefinite=not inst.name and bool(_INDEFINITE_RE.search(ctx.text, max(s.start, inst.start - 40), inst.start)),
+                separate=not inst.name
+                and bool(
+                    _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)
+                    or _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start])
+                ),
             )
             (headline_drafts if headline else drafts).append(draft)
     return _merge(ctx, drafts + _headline_support(ctx, drafts, headline_drafts))
@@ -602,10 +653,23 @@ def _antecedent(
     recent = [d for d in recent if _kinds_compatible(d.kind, inst.kind)]
     if not recent:
         return None
+    # "The new MOU" refers back to the last MoU, not to a generic agreement mentioned since; best
+    # to the last one called by the same word, even a few paragraphs back.
+    word = _last_word(ctx.text[inst.start : inst.end])
+    same_word = [
+        d
+        for d in drafts
+        if _kinds_compatible(d.kind, inst.kind) and any(_last_word(ctx.text[sp.start : sp.end]) == word for sp in d.spans)
+    ]
+    if same_word and word not in _GENERIC_HEADS and (definite or weak) and not parties:
+        return same_word[-1]
+    recent = [d for d in recent if d.kind == inst.kind] or recent
     if topic:
         recent = [d for d in recent if (d.topic or "minerals").split("_")[0] == topic] or recent
     if not parties:
         return recent[-1]
+    if definite and _VERDICT_RE.search(ctx.text, max(ctx.sentences[index].start, inst.start - 40), inst.start):
+        return recent[-1]  # "The African Union welcomed the protocol": a verdict on the agreement just told
     if not definite:
         return None
     s = ctx.sentences[index]
@@ -629,6 +693,8 @@ def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: i
     s = ctx.sentences[index]
     if _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start]):
         return True
+    if _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start):
+        return True  # "a separate arrangement on stockpiles", "another agreement"
     # Only a date right beside the instrument is its own ("the 2022 agreement", "the pact of May 2019").
     own = ctx.nearest_date(index, inst.start, inst.end, max(lo, inst.start - 12), min(hi, inst.end + 25))
     if own is None or own.precision == "day" or ctx.published is None:
@@ -720,12 +786,46 @@ def _years_differ(a: _Draft, b: _Draft) -> bool:
     return a.date is not None and b.date is not None and a.date.value.year != b.date.value.year
 
 
+_GENERIC_HEADS = {"agreement", "deal", "pact", "partnership", "accord", "arrangement", "initiative", "cooperation"}
+
+
+def _last_word(phrase: str) -> str:
+    words = phrase.lower().split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def _head_word(ctx: ArticleContext, d: _Draft) -> str:
+    """The noun an unnamed mention first used ("roadmap", "partnership"), singular and lower-case:
+    "the roadmap" is not the "Advanced Framework Agreement" between the same parties."""
+    words = ctx.text[d.spans[0].start : d.spans[0].end].lower().split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def _stage(status: str) -> str:
+    """Before or after signature: "proposed" and "negotiating" can be one agreement's story, not "signed"."""
+    return "before" if status in {"proposed", "negotiating"} else "after"
+
+
+def _stages_differ(a: _Draft, b: _Draft) -> bool:
+    """One is only told before signature, the other only after (an agreement with no explicit
+    status counts as signed): two agreements, not one."""
+    stages_a = {_stage(st) for st, _ in a.statuses} or {_stage(a.default_status)}
+    stages_b = {_stage(st) for st, _ in b.statuses} or {_stage(b.default_status)}
+    return not stages_a & stages_b
+
+
 def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
     merged: dict[str, _Draft] = {}
     for d in drafts:
         target = merged.get(d.key)
         if target is not None and not d.name and not _kinds_compatible(target.kind, d.kind):
             d.kind_in_key = True
+            target = merged.get(d.key)
+        if target is not None and d.indefinite and _stages_differ(target, d):
+            # "agreed to begin talks on a mutual recognition arrangement" after a signed partnership.
+            d.separate = True
             target = merged.get(d.key)
         if target is not None and not d.name and _years_differ(target, d):
             d.year_in_key = True  # "the 2022 cooperation agreement" is not this week's protocol
@@ -736,7 +836,11 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             same = [
                 m
                 for m in merged.values()
-                if sorted(m.parties) == sorted(d.parties) and _kinds_compatible(m.kind, d.kind) and not _years_differ(m, d)
+                if sorted(m.parties) == sorted(d.parties)
+                and _kinds_compatible(m.kind, d.kind)
+                and not _years_differ(m, d)
+                and not (m.separate or d.separate)
+                and not (d.indefinite and _stages_differ(m, d))
             ]
             if same:
                 target = same[-1]
@@ -752,9 +856,14 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             target.kind = d.kind
     # A named instrument and an unnamed mention of the same kind between the same parties are one.
     for key, d in list(merged.items()):
-        if d.name:
+        if d.name or d.separate:
             continue
-        named = [m for m in merged.values() if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind]
+        head = _head_word(ctx, d)
+        named = [
+            m
+            for m in merged.values()
+            if m.name and sorted(m.parties) == sorted(d.parties) and m.kind == d.kind and head in m.name.lower()
+        ]
         if named:
             target = named[0]
             target.spans += d.spans
@@ -773,6 +882,8 @@ def _merge(ctx: ArticleContext, drafts: list[_Draft]) -> list[AgreementRecord]:
             confidence = 0.5
         if d.name:
             confidence += 0.1
+        if status == "signed" and d.date and ctx.published and (ctx.published - d.date.value).days > 400:
+            status = "in_force"  # signed more than a year before the article and still cited: in force
         if status in {"proposed", "negotiating"} and d.date and d.date.precision == "day":
             d.date = None
         records.append(

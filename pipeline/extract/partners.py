@@ -38,7 +38,7 @@ _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'
 _CITY_COUNTRY_RE = re.compile(r"\b(?:in|at)\s+(?P<city>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+$")
 # "Malaysian operations", "Chilean mine": a facility's location.
 _FACILITY_RE = re.compile(
-    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit|ports?|railways?|border|coast|salt flats?)\b",
+    r"^\s+(?:operations?|plants?|refiner(?:y|ies)|facilit(?:y|ies)|mines?|deposits?|projects?|smelters?|sites?|assets?|subsidiar(?:y|ies)|unit|ports?|railways?|border|coast|salt flats?|territory|soil|waters|airspace)\b",
     re.IGNORECASE,
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
@@ -51,7 +51,18 @@ _OWNED_BY_RE = re.compile(
 # "UK firm", "Chinese, American and Australian companies": unnamed companies of a country.
 _UNNAMED_FIRM_RE = re.compile(
     r"^(?:,?\s+(?:and\s+|or\s+)?[A-Z][a-z]+(?=,|\s+(?:and|or)\s|\s+(?:firms?|compan)))*"
-    r"\s+(?:firms?|compan(?:y|ies)|miners?|refiners?|processors?|producers?|manufacturers?|makers?|startups?|start-ups?)\b(?!\s+[A-Z])"
+    r"(?:\s+[a-z][\w-]*){0,3}?\s+(?:firms?|compan(?:y|ies)|miners?|refiners?|processors?|producers?|manufacturers?|makers?|startups?|start-ups?)\b(?!\s+[A-Z])"
+)
+# "BYD and Tsingshan dropped their plans", "LG Energy Solution, which withdrew from ...": a former partner.
+_WITHDREW_RE = re.compile(
+    r"(?:\s*(?:,|and|&)\s+(?:[A-Z][\w&'’.-]*\s*)+)*(?:\s*,\s*which)?\s+(?:has\s+|had\s+)?"
+    r"(?:pulled\s+out|withdr(?:ew|awn)|exited|left|dropped|abandoned|scrapped|quit|walked\s+away|backed\s+out|pulled\s+back)\b"
+)
+# "The Philippines, the second-largest producer, ...": a country described by its market rank.
+_RANKED_PRODUCER_RE = re.compile(
+    r"^\s*,\s+(?:the|a)\s+(?:world['’]s\s+)?(?:(?:second|third|fourth|fifth)[- ])?(?:largest|biggest|top|leading|main|major|dominant)"
+    r"\s+(?:[\w-]+\s+){0,2}?(?:producer|exporter|supplier|miner|refiner|processor|consumer|importer|holder)s?\b",
+    re.IGNORECASE,
 )
 _PROFESSION_RE = re.compile(
     r"^\s+(?:[a-z-]+\s+){0,2}(?:scientist|economist|analyst|journalist|researcher|academic|scholar|historian|writer|author|lawyer|engineer|geologist|consultant|diplomat|citizen|national|expert|professor|fellow|student)s?\b",
@@ -89,7 +100,7 @@ class PartnerMention:
 
     role: partner (takes part), rival (dependence on, export controls), leader ("US-led"),
     attribute ("US-based"), owner ("France's Orano"), venue ("the G20 summit"), place,
-    observer ("an analyst at Halcyon Commodities").
+    observer ("an analyst at Halcyon Commodities"), former ("LG pulled out last year"), background ("compared with Australia", "buyers in China").
     """
 
     key: str
@@ -129,6 +140,21 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
 
 
+def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
+    """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
+    lo = max(sentence.start, start - 48)
+    for m in phrase_pattern(tuple(vocab.cues["background_cues"])).finditer(text, lo, start):
+        if re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]):
+            return True
+    return False
+
+
+# "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
+_LIST_GAP_RE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
+# Roles a name hands on to the names listed after it.
+_SHARED_ROLES = {"rival", "background"}
+
+
 def _hit_start(hit: Hit) -> int:
     return hit.start
 
@@ -149,6 +175,8 @@ def _role(
         return "venue"
     if kind == "org" and _COMMENTATOR_AT_RE.search(before):
         return "observer"
+    if kind == "org" and _WITHDREW_RE.match(text, hit.end, min(sentence.end, hit.end + 90)):
+        return "former"  # "LG Energy Solution pulled out of the project last year"
     if kind == "org":
         # "KABIL is a joint venture of NALCO, HCL and MECL": owners described, not partners.
         cue = _OWNED_BY_RE.search(text[max(sentence.start, hit.start - 120) : hit.start])
@@ -164,6 +192,8 @@ def _role(
             if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
                 return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
+    if kind in {"region", "bloc"} and is_background_context(text, hit.start, sentence, vocab):
+        return "background"  # "supply from Africa", "rules in Europe"
     if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
     if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
@@ -181,6 +211,8 @@ def _role(
             or is_rival_context(text, hit.start, hit.end, sentence, vocab)
         ):
             return "rival"
+        if is_background_context(text, hit.start, sentence, vocab) or _RANKED_PRODUCER_RE.match(after):
+            return "background"
         city = _CITY_COUNTRY_RE.search(before)
         if (
             _PLACE_VERB_RE.search(before)
@@ -230,6 +262,17 @@ def partner_mentions(
             places.append((hit, index))
             continue
         role = _role(text, hit, sentence, vocab, org_starts, hits, entries)
+        previous = mentions[-1] if mentions else None
+        if (
+            role == "partner"
+            and previous is not None
+            and previous.role in _SHARED_ROLES
+            and previous.sentence == index
+            and not hit.target.startswith("org:")
+            and not previous.key.startswith("org:")
+            and _LIST_GAP_RE.fullmatch(text, previous.end, hit.start)
+        ):
+            role = previous.role  # "supply disruptions in Canada and Belarus": the list shares its reading
         mentions.append(PartnerMention(hit.target, hit.start, hit.end, index, hit.alias.form, role))
     return mentions, places
 
@@ -255,7 +298,7 @@ def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Patte
 
 _ORG_STOP_FIRST = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                    "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-                   "Today", "Yesterday", "Last", "Next", "This", "The", "A", "An", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed"}  # fmt: skip
+                   "Today", "Yesterday", "Last", "Next", "This", "The", "A", "An", "That", "These", "Its", "Their", "His", "Her", "Our", "In", "On", "At", "By", "For", "With", "And", "But", "As", "Both", "Senior", "While", "When", "During", "After", "Under", "From", "Officials", "Executives", "State-run", "State-owned", "Government-owned", "Listed", "Now", "Meanwhile", "Separately", "Also", "Then", "Earlier", "Later", "Instead", "Still"}  # fmt: skip
 # Words that say what a body does but not which body it is: a name made only of these
 # (plus countries) is a topic ("India Critical Minerals"), not an organisation.
 GENERIC_ORG_WORDS = {
@@ -303,6 +346,9 @@ _LEGAL_SUFFIXES = {"Limited", "Ltd", "Corp", "Corporation", "Inc", "PLC", "plc",
 _INSIDE_NAME_RE = re.compile(
     r"\b(?:Roadmap|Agreement|Partnership|Framework|Declaration|Memorandum|Initiative|Plan|Strategy|Programme|Program|Act|Alliance)\s+(?:on|for|of)\s+(?:the\s+)?$"
 )
+
+
+_FIELD_OF_RE = re.compile(r"\b(?:fields?|areas?|sectors?|domains?|spheres?)\s+of\s+$", re.IGNORECASE)
 
 
 def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) -> bool:
@@ -391,6 +437,8 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             continue
         if _INSIDE_NAME_RE.search(text[max(0, start - 30) : start]):
             continue  # "Joint Roadmap on Sustainable Raw Materials ...": part of an instrument's name
+        if _FIELD_OF_RE.search(text[max(0, start - 30) : start]):
+            continue  # "cooperation in the field of Geology and Mineral Resources": a subject, not a body
         government = government or bool(_GOVERNMENT_RE.match(name))
         legal = words[-1].rstrip(".,") in _LEGAL_SUFFIXES and len(words) >= 2
         if not government and not legal and not _distinctive(name, suffixes, place_words):
