@@ -14,8 +14,9 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import cache
 from multiprocessing import get_context
@@ -45,17 +46,8 @@ def _cache_path(root: Path, content_sha256: str) -> Path:
     return root / code_fingerprint() / content_sha256[:2] / f"{content_sha256}.pickle"
 
 
-def _extract(item: tuple[str, str, Path | None]) -> ArticleExtraction:
-    """Extract one article and, when given a cache path, store it there."""
-    source_file, text, cache_path = item
-    extraction = extract_article(source_file, text)
-    if cache_path is not None:
-        _store(cache_path, pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
-    return extraction
-
-
 def _extract_pickled(item: tuple[str, str, Path | None]) -> bytes:
-    """In a worker: the extraction pickled once, for the cache file and for the trip to the parent."""
+    """The extraction pickled once, for the cache file and (from a worker) for the trip to the parent."""
     source_file, text, cache_path = item
     blob = pickle.dumps(extract_article(source_file, text), protocol=pickle.HIGHEST_PROTOCOL)
     if cache_path is not None:
@@ -92,18 +84,16 @@ def extract_corpus(
     fresh: list[ArticleExtraction] = []
     step = max(1, len(items) // 20)
     started = time.perf_counter()
-    if workers > 1 and len(items) >= _PARALLEL_FROM:
-        load_vocabulary()  # loaded once here, inherited by the forked workers
-        # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
-        with pool, bulk_allocation():
-            for blob in pool.map(_extract_pickled, items, chunksize=32):
-                fresh.append(pickle.loads(blob))
-                if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
-                    progress(len(fresh), len(items), time.perf_counter() - started)
-    else:
-        for item in items:
-            fresh.append(_extract(item))
+    with ExitStack() as stack:
+        blobs: Iterable[bytes] = map(_extract_pickled, items)
+        if workers > 1 and len(items) >= _PARALLEL_FROM:
+            load_vocabulary()  # loaded once here, inherited by the forked workers
+            # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
+            blobs = stack.enter_context(pool).map(_extract_pickled, items, chunksize=32)
+            stack.enter_context(bulk_allocation())
+        for blob in blobs:
+            fresh.append(pickle.loads(blob))
             if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
                 progress(len(fresh), len(items), time.perf_counter() - started)
     for i, extraction in zip(todo, fresh, strict=True):
