@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
+from pipeline.extract.patterns import all_phrases, dispatch_alternation, phrase_pattern
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.text import sentence_index
 
@@ -153,11 +153,6 @@ def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[s
 @cache
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
     return phrase_pattern(words)
-
-
-def _all_phrases(groups: dict[str, list[str]]) -> tuple[str, ...]:
-    """Every phrase of every group: one search tells whether any group can match at all."""
-    return tuple(p for phrases in groups.values() for p in phrases)
 
 
 def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -468,7 +463,7 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
-    if not _words_re(_all_phrases(ctx.vocab.cues["value_chain"])).search(ctx.text, lo, hi):
+    if not phrase_pattern(all_phrases(ctx.vocab.cues["value_chain"].items())).search(ctx.text, lo, hi):
         return []
     out = []
     for stage, words in ctx.vocab.cues["value_chain"].items():
@@ -537,12 +532,12 @@ def _display_name(ctx: ArticleContext, d: _Draft) -> str:
 def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
     drafts: list[_Draft] = []
     headline_drafts: list[_Draft] = []
-    sentence_stages: dict[int, list[str]] = {}
     for index, s in enumerate(ctx.sentences):
         instruments = _find_instruments(ctx, index)
         if not instruments:
             continue
         headline = _is_headline(ctx.text[s.start : s.end]) or _is_title_line(ctx, index)
+        stages = _stages(ctx, s.start, s.end)  # value-chain stages are read from the whole sentence
         consumed_blocs = {p for i in instruments if i.kind == "membership" for p in i.parties}
         for k, inst in enumerate(instruments):
             lo, hi = _clause(ctx, index, instruments, k)
@@ -572,9 +567,6 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 if definite and status and not (under and status == "in_force"):
                     antecedent.statuses.append((status, index))
                 antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
-                if index not in sentence_stages:
-                    sentence_stages[index] = _stages(ctx, s.start, s.end)
-                stages = sentence_stages[index]
                 antecedent.stages += [x for x in stages if x not in antecedent.stages]
                 continue
             parties = _complete_parties(ctx, inst, index, parties, status)
@@ -582,8 +574,6 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 continue
             if inst.kind == "membership":
                 topic = "membership"
-            if index not in sentence_stages:
-                sentence_stages[index] = _stages(ctx, s.start, s.end)
             date = None
             if status not in {"proposed", "negotiating"}:
                 date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
@@ -597,7 +587,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 default_status="in_force" if under else "signed",
                 date=date,
                 minerals=ctx.minerals_in(lo, hi),
-                stages=list(sentence_stages[index]),
+                stages=list(stages),
                 spans=[Span(inst.start, inst.end, index)],
                 novel=not inst.name and bool(_NOVEL_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)),
                 indefinite=not inst.name and bool(_INDEFINITE_RE.search(ctx.text, max(s.start, inst.start - 40), inst.start)),
@@ -790,6 +780,7 @@ _GENERIC_HEADS = {"agreement", "deal", "pact", "partnership", "accord", "arrange
 
 
 def _last_word(phrase: str) -> str:
+    """The phrase's last word, lower-case and singular ("MoUs" -> "mou")."""
     words = phrase.lower().split()
     word = words[-1] if words else ""
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
@@ -798,9 +789,7 @@ def _last_word(phrase: str) -> str:
 def _head_word(ctx: ArticleContext, d: _Draft) -> str:
     """The noun an unnamed mention first used ("roadmap", "partnership"), singular and lower-case:
     "the roadmap" is not the "Advanced Framework Agreement" between the same parties."""
-    words = ctx.text[d.spans[0].start : d.spans[0].end].lower().split()
-    word = words[-1] if words else ""
-    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+    return _last_word(ctx.text[d.spans[0].start : d.spans[0].end])
 
 
 def _stage(status: str) -> str:

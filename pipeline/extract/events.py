@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import phrase_pattern
+from pipeline.extract.patterns import all_phrases, phrase_pattern
 from pipeline.extract.records import DateValue, EventRecord, Span
 
 _TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conference": "conference",
@@ -37,12 +37,6 @@ _WEAK_TRIGGER_RE = re.compile(
 @cache
 def _trigger_res(events: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
     return [(t, phrase_pattern(p)) for t, p in events]
-
-
-@cache
-def _any_trigger_re(events: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
-    """Every trigger of every type: most sentences have none, and one search tells."""
-    return phrase_pattern(tuple(p for _, phrases in events for p in phrases))
 
 
 @cache
@@ -120,7 +114,7 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     cues = ctx.vocab.cues
     trigger_phrases = tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
     triggers = _trigger_res(trigger_phrases)
-    any_trigger = _any_trigger_re(trigger_phrases)
+    any_trigger = phrase_pattern(all_phrases(trigger_phrases))  # most sentences have no trigger at all
     signing_verb = re.compile(rf"(?:{'|'.join(cues['signing_verbs'])})", re.IGNORECASE)
     heads = tuple(cues["event_name_heads"])
     drafts: list[_Draft] = []

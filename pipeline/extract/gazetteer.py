@@ -8,6 +8,7 @@ backtrack. Case-sensitive names (countries, acronyms) and case-insensitive ones
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,6 +26,15 @@ class Hit:
     @property
     def target(self) -> str:
         return self.alias.target
+
+
+def hits_starting_in(hits: list[Hit], start: int, end: int) -> list[Hit]:
+    """The hits (a list in text order, as `select_longest` returns it) that start in [start, end), by bisect."""
+    return hits[bisect_left(hits, start, key=_hit_start) : bisect_left(hits, end, key=_hit_start)]
+
+
+def _hit_start(hit: Hit) -> int:
+    return hit.start
 
 
 def _is_word_char(ch: str) -> bool:

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.extract.gazetteer import Hit
+from pipeline.extract.gazetteer import Hit, hits_starting_in
 from pipeline.extract.patterns import phrase_pattern
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
@@ -155,10 +155,6 @@ _LIST_GAP_RE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:th
 _SHARED_ROLES = {"rival", "background"}
 
 
-def _hit_start(hit: Hit) -> int:
-    return hit.start
-
-
 def _role(
     text: str,
     hit: Hit,
@@ -224,7 +220,7 @@ def _role(
             return "place"
         if hit.alias.form == "demonym" and any(
             h.target.startswith("mineral:") and 0 < h.start - hit.end <= 2
-            for h in hits[bisect_left(hits, hit.end + 1, key=_hit_start) : bisect_left(hits, hit.end + 3, key=_hit_start)]
+            for h in hits_starting_in(hits, hit.end + 1, hit.end + 3)
         ):
             return "place"  # "Australian spodumene": where a material comes from
         if _UNNAMED_FIRM_RE.match(after):

@@ -99,6 +99,11 @@ def dispatch_alternation(branches: Iterable[str | tuple[str, str]]) -> str:
     return "|".join(parts) if parts else "(?!)"
 
 
+def all_phrases(groups: Iterable[tuple[str, Iterable[str]]]) -> tuple[str, ...]:
+    """Every phrase of every (name, phrases) group: one search then tells whether any group can match."""
+    return tuple(p for _, phrases in groups for p in phrases)
+
+
 @cache
 def phrase_pattern(phrases: tuple[str, ...], right_boundary: str = r"\b") -> re.Pattern[str]:
     """`\\b(?:p1|p2|...)<right_boundary>`, case-insensitive, with first-character dispatch."""

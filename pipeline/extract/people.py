@@ -9,12 +9,11 @@ A bare surname ("Minister Hodgson") is linked to the full name elsewhere in the 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.extract.gazetteer import Hit
+from pipeline.extract.gazetteer import Hit, hits_starting_in
 from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
@@ -124,10 +123,6 @@ def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
     return phrase_pattern(alternatives, right_boundary=r"(?![\w-])")
 
 
-def _hit_start(hit: Hit) -> int:
-    return hit.start
-
-
 @cache
 def _opener_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
     """What comes right before a name: a reporting verb ("said"), a byline ("By", "Reporting by")."""
@@ -145,7 +140,7 @@ class _SentenceReader:
         self.text = text
         self.sentence = sentence
         self.tokens = tokenize(text, sentence.start, sentence.end)
-        self.hits = hits[bisect_left(hits, sentence.start, key=_hit_start) : bisect_left(hits, sentence.end, key=_hit_start)]
+        self.hits = hits_starting_in(hits, sentence.start, sentence.end)
 
     def hit_at(self, token: Token) -> Hit | None:
         for h in self.hits:
