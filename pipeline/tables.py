@@ -1,53 +1,39 @@
-"""From per-article extractions to the published tables: entity resolution and ids.
+"""From per-article facts to the published tables: entity resolution across the corpus.
 
-The same real-world entity found in several articles becomes one row. Identity comes
-from canonical keys (ISO code, vocabulary id, normalised name, agreement parties and
-subject), and ids are stable hashes of those keys with a readable prefix, so an entity
-keeps its id when new articles arrive. Everything here is linear in the number of
-mentions (dictionary grouping, no pairwise comparison).
+The same real-world entity found in several articles becomes one row. Identity comes from
+canonical keys (ISO code, vocabulary id, normalised name, agreement parties and subject), and
+ids are stable hashes of those keys with a readable prefix (pipeline/extract/facts.py), so an
+entity keeps its id when new articles arrive. Each article's own share (ids, mention rows,
+evidence sentences) is worked out and cached with its extraction; this step only groups the
+records by key and concatenates the mention columns, linear in the corpus (dictionary grouping,
+no pairwise comparison).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cache
 
 import pandas as pd
 
 import schemas
-from pipeline.extract.people import normalize_name
+from pipeline.extract.facts import (
+    MENTION_COLUMNS,
+    ArticleFacts,
+    MentionColumns,
+    agreement_id,
+    article_facts,
+    partner_id,
+    person_id,
+    stable_id,
+)
 from pipeline.extract.records import ArticleExtraction, DateValue, PersonRecord
 from pipeline.extract.vocab import load_vocabulary
 from pipeline.ingest import RawArticle, Rejection, article_id
 
+__all__ = ["STATUS_ORDER", "build_tables", "partner_id", "stable_id", "tables_from_facts"]
+
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
-
-
-def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-    return f"{prefix}_{digest[:length]}"
-
-
-@cache
-def partner_id(key: str) -> str:
-    return stable_id("ptr", key)
-
-
-@dataclass
-class _Article:
-    article_id: str
-    extraction: ArticleExtraction
-    _sentences: dict[int, str] = field(default_factory=dict)
-
-    def sentence(self, index: int) -> str:
-        """The sentence's text, one string per sentence however many mentions quote it."""
-        text = self._sentences.get(index)
-        if text is None:
-            text = self._sentences[index] = self.extraction.sentence_text(index)
-        return text
 
 
 def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
@@ -59,30 +45,42 @@ def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
     return df.sort_values(list(spec.primary_key), kind="stable").reset_index(drop=True)
 
 
+def _mentions_frame(mentions: MentionColumns, article_ids: list[str]) -> pd.DataFrame:
+    """The mention rows, one per id, sorted by id."""
+    if not len(mentions):
+        return schemas.empty_frame("mentions")
+    columns = {name: getattr(mentions, name) for name in MENTION_COLUMNS}
+    df = pd.DataFrame({"article_id": article_ids, **columns})
+    df = df.drop_duplicates("mention_id", keep="last").sort_values("mention_id").reset_index(drop=True)
+    return df[schemas.load_tables()["mentions"].column_names]
+
+
 def _date(value: DateValue | None) -> dt.date | None:
     return value.value if value else None
 
 
-def _resolve_people(articles: list[_Article]) -> dict[str, list[tuple[_Article, PersonRecord]]]:
+PersonGroups = dict[str, list[tuple[ArticleFacts, PersonRecord, int]]]
+
+
+def _resolve_people(facts: list[ArticleFacts]) -> PersonGroups:
     """People grouped by identity; a surname-only mention joins the one full name containing it."""
-    full: dict[str, list[tuple[_Article, PersonRecord]]] = defaultdict(list)
-    surname_only: list[tuple[_Article, PersonRecord]] = []
-    for a in articles:
-        for p in a.extraction.people:
+    full: PersonGroups = defaultdict(list)
+    surname_only: list[tuple[ArticleFacts, PersonRecord, int]] = []
+    for f in facts:
+        for i, (p, key) in enumerate(zip(f.people, f.person_keys, strict=True)):
             if p.surname_only:
-                surname_only.append((a, p))
+                surname_only.append((f, p, i))
             else:
-                full[normalize_name(p.name)].append((a, p))
+                full[key].append((f, p, i))
     by_last: dict[str, set[str]] = defaultdict(set)
     for key in full:
         for part in key.split():
             if len(part) > 2:
                 by_last[part].add(key)
-    for a, p in surname_only:
-        word = normalize_name(p.name)
-        candidates = by_last.get(word, set())
+    for f, p, i in surname_only:
+        candidates = by_last.get(f.person_keys[i], set())
         if len(candidates) == 1:
-            full[next(iter(candidates))].append((a, p))
+            full[next(iter(candidates))].append((f, p, i))
         # A lone surname that no article names in full is dropped: "Minister Seal" may be a
         # headline verb, and a person row needs a name a reader can look up.
     return full
@@ -91,39 +89,31 @@ def _resolve_people(articles: list[_Article]) -> dict[str, list[tuple[_Article, 
 def build_tables(
     raw: list[RawArticle], rejections: list[Rejection], extractions: list[ArticleExtraction]
 ) -> dict[str, pd.DataFrame]:
-    """Every published table, as frames in the declared column order."""
-    vocab = load_vocabulary()
+    """Every published table from extractions (the facts worked out here; see extract_corpus for the cached path)."""
     by_file = {r.source_file: r for r in raw}
-    articles = [_Article(article_id(by_file[e.source_file].content_sha256), e) for e in extractions]
-    tables: dict[str, list[dict]] = defaultdict(list)
-    mentions: dict[str, dict] = {}
+    facts = [
+        article_facts(e, article_id(by_file[e.source_file].content_sha256), len(by_file[e.source_file].text.split()))
+        for e in extractions
+    ]
+    return tables_from_facts([by_file[e.source_file] for e in extractions], rejections, facts)
 
-    def add_mention(a: _Article, entity_type: str, entity_id: str, start: int, end: int, sentence: int) -> None:
-        mention_id = stable_id("men", a.article_id, entity_type, entity_id, str(start), str(end), length=16)
-        text = a.extraction.text
-        mentions[mention_id] = {
-            "mention_id": mention_id,
-            "article_id": a.article_id,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "char_start": start,
-            "char_end": end,
-            "surface": text[start:end],
-            "sentence": a.sentence(sentence),
-        }
+
+def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts: list[ArticleFacts]) -> dict[str, pd.DataFrame]:
+    """Every published table, as frames in the declared column order; `facts[i]` belongs to `raw[i]`."""
+    vocab = load_vocabulary()
+    tables: dict[str, list[dict]] = defaultdict(list)
 
     # articles and rejections
-    for a in articles:
-        r = by_file[a.extraction.source_file]
+    for r, f in zip(raw, facts, strict=True):
         tables["articles"].append(
             {
-                "article_id": a.article_id,
+                "article_id": f.article_id,
                 "source_file": r.source_file,
-                "title": a.extraction.title,
-                "published_date": a.extraction.published_date,
+                "title": f.title,
+                "published_date": f.published_date,
                 "content_sha256": r.content_sha256,
-                "word_count": len(r.text.split()),
-                "language": a.extraction.language,
+                "word_count": f.word_count,
+                "language": f.language,
             }
         )
     for rej in rejections:
@@ -131,14 +121,21 @@ def build_tables(
             {"source_file": rej.source_file, "reason": rej.reason, "detail": rej.detail, "content_sha256": rej.content_sha256}
         )
 
+    # mentions: every article's own rows, then those of surname-only people once resolved below
+    mentions = MentionColumns()
+    mention_articles: list[str] = []
+    for f in facts:
+        mentions.extend(f.mentions)
+        mention_articles += [f.article_id] * len(f.mentions)
+
     # partners
     partners: dict[str, dict] = {}
-    for a in articles:
-        for p in a.extraction.partners:
+    for f in facts:
+        for p in f.partners:
             pid = partner_id(p.key)
             row = partners.get(pid)
             if row is None:
-                partners[pid] = row = {
+                partners[pid] = {
                     "partner_id": pid,
                     "name": p.name,
                     "partner_type": p.partner_type,
@@ -152,19 +149,15 @@ def build_tables(
                 row["country_iso3"] = row["country_iso3"] or p.country_iso3
                 if p.method == "gazetteer":
                     row["extraction_method"] = "gazetteer"
-            for s in p.spans:
-                add_mention(a, "partner", pid, s.start, s.end, s.sentence)
 
     # minerals (every mineral an article or an agreement names)
     mineral_ids: set[str] = set()
     mineral_confidence: dict[str, float] = {}
-    for a in articles:
-        for m in a.extraction.minerals:
+    for f in facts:
+        for m in f.minerals:
             mineral_ids.add(m.mineral_id)
             mineral_confidence[m.mineral_id] = max(mineral_confidence.get(m.mineral_id, 0.0), m.confidence)
-            for s in m.spans:
-                add_mention(a, "mineral", m.mineral_id, s.start, s.end, s.sentence)
-        for ag in a.extraction.agreements:
+        for ag in f.agreements:
             mineral_ids.update(ag.minerals)
     for mid in mineral_ids:
         entry = vocab.minerals[mid]
@@ -181,14 +174,13 @@ def build_tables(
         )
 
     # people
-    groups = _resolve_people(articles)
-    for key, group in groups.items():
-        pid = stable_id("per", key)
-        full = [p for _, p in group if not p.surname_only]
-        best = max(full or [p for _, p in group], key=lambda p: (len(p.name), p.confidence))
-        roles = [p.role for _, p in group if p.role]
-        countries = Counter(p.country_iso3 for _, p in group if p.country_iso3)
-        orgs = [p.organization for _, p in group if p.organization]
+    for key, group in _resolve_people(facts).items():
+        pid = person_id(key)
+        full = [p for _, p, _ in group if not p.surname_only]
+        best = max(full or [p for _, p, _ in group], key=lambda p: (len(p.name), p.confidence))
+        roles = [p.role for _, p, _ in group if p.role]
+        countries = Counter(p.country_iso3 for _, p, _ in group if p.country_iso3)
+        orgs = [p.organization for _, p, _ in group if p.organization]
         tables["people"].append(
             {
                 "person_id": pid,
@@ -197,70 +189,64 @@ def build_tables(
                 "organization": orgs[0] if orgs else None,
                 "country_iso3": countries.most_common(1)[0][0] if countries else None,
                 "extraction_method": best.method,
-                "confidence": max(p.confidence for _, p in group) if full else best.confidence,
+                "confidence": max(p.confidence for _, p, _ in group) if full else best.confidence,
             }
         )
-        for a, p in group:
-            for s in p.spans:
-                add_mention(a, "person", pid, s.start, s.end, s.sentence)
+        for f, _, i in group:
+            for ev in f.surname_evidence[i]:
+                mentions.add(f.article_id, "person", pid, ev.start, ev.end, ev.surface, ev.sentence)
+                mention_articles.append(f.article_id)
 
     # agreements, merged across articles by key; status history per article
-    agreement_groups: dict[str, list[tuple[_Article, object]]] = defaultdict(list)
-    for a in articles:
-        for ag in a.extraction.agreements:
-            agreement_groups[ag.key].append((a, ag))
-    for key, group in agreement_groups.items():
-        aid = stable_id("agr", key)
+    agreement_groups: dict[str, list[tuple[ArticleFacts, int]]] = defaultdict(list)
+    for f in facts:
+        for i, ag in enumerate(f.agreements):
+            agreement_groups[ag.key].append((f, i))
+    for key, members in agreement_groups.items():
+        aid = agreement_id(key)
+        group = [f.agreements[i] for f, i in members]
         history = []
-        for a, ag in group:
-            as_of = a.extraction.published_date
-            history.append((as_of, ag))
+        for f, i in members:
+            ag = f.agreements[i]
+            history.append((f.published_date, ag))
             tables["agreement_statuses"].append(
                 {
                     "agreement_id": aid,
-                    "article_id": a.article_id,
+                    "article_id": f.article_id,
                     "status": ag.status,
-                    "as_of_date": as_of,
-                    "evidence": a.sentence(ag.status_evidence),
+                    "as_of_date": f.published_date,
+                    "evidence": f.status_evidence[i],
                 }
             )
-            for sp in ag.spans:
-                add_mention(a, "agreement", aid, sp.start, sp.end, sp.sentence)
         # The latest report wins; undated reports count as older than dated ones.
         latest_date, latest = max(history, key=lambda t: (t[0] or dt.date.min, STATUS_ORDER.index(t[1].status)))
-        named = [ag for _, ag in group if ag.method == "named_instrument"]
-        kinds = Counter(ag.agreement_type for _, ag in group)
-        date = latest.date or next((ag.date for _, ag in group if ag.date and ag.status == latest.status), None)
+        named = [ag for ag in group if ag.method == "named_instrument"]
+        kinds = Counter(ag.agreement_type for ag in group)
+        date = latest.date or next((ag.date for ag in group if ag.date and ag.status == latest.status), None)
         tables["agreements"].append(
             {
                 "agreement_id": aid,
-                "name": (named[0] if named else group[0][1]).name,
+                "name": (named[0] if named else group[0]).name,
                 "agreement_type": kinds.most_common(1)[0][0],
                 "status": latest.status,
                 "status_date": _date(date),
                 "status_date_precision": date.precision if date else None,
                 "extraction_method": "named_instrument" if named else "instrument_phrase",
-                "confidence": max(ag.confidence for _, ag in group),
+                "confidence": max(ag.confidence for ag in group),
             }
         )
-        parties = {pk for _, ag in group for pk in ag.parties}
+        parties = {pk for ag in group for pk in ag.parties}
         tables["agreement_parties"] += [{"agreement_id": aid, "partner_id": partner_id(pk)} for pk in sorted(parties)]
-        minerals = {m for _, ag in group for m in ag.minerals}
+        minerals = {m for ag in group for m in ag.minerals}
         tables["agreement_minerals"] += [{"agreement_id": aid, "mineral_id": m} for m in sorted(minerals)]
-        stages = {st for _, ag in group for st in ag.stages}
+        stages = {st for ag in group for st in ag.stages}
         tables["agreement_value_chain"] += [{"agreement_id": aid, "stage": st} for st in sorted(stages)]
 
-    # events, merged across articles when named (same name and date) or otherwise per article
+    # events, merged across articles when named (same name and month) or otherwise per article
     events: dict[str, dict] = {}
     participants: set[tuple[str, str]] = set()
-    for a in articles:
-        for ev in a.extraction.events:
-            date_key = ev.date.iso() if ev.date else ""
-            if ev.named:
-                key = ("named", ev.event_type, ev.name.lower(), date_key[:7])
-            else:
-                key = ("unnamed", ev.event_type, "+".join(sorted(ev.participants)), date_key, "" if ev.date else a.article_id)
-            eid = stable_id("evt", *key)
+    for f in facts:
+        for eid, ev in zip(f.event_ids, f.events, strict=True):
             row = events.get(eid)
             if row is None:
                 events[eid] = {
@@ -279,10 +265,9 @@ def build_tables(
                 row["country_iso3"] = row["country_iso3"] or ev.country_iso3
                 row["confidence"] = max(row["confidence"], ev.confidence)
             participants.update((eid, partner_id(pk)) for pk in ev.participants)
-            for sp in ev.spans:
-                add_mention(a, "event", eid, sp.start, sp.end, sp.sentence)
     tables["events"] = list(events.values())
     tables["event_participants"] = [{"event_id": e, "partner_id": p} for e, p in sorted(participants)]
     tables["partners"] = list(partners.values())
-    tables["mentions"] = list(mentions.values())
-    return {name: _frame(name, tables.get(name, [])) for name in schemas.table_names()}
+    out = {name: _frame(name, tables.get(name, [])) for name in schemas.table_names() if name != "mentions"}
+    out["mentions"] = _mentions_frame(mentions, mention_articles)
+    return {name: out[name] for name in schemas.table_names()}

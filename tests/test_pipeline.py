@@ -74,14 +74,14 @@ def test_a_failing_check_blocks_publication_and_keeps_the_previous_warehouse(tmp
 
     import pipeline.defs.tables as table_defs
 
-    original = table_defs.build_tables
+    original = table_defs.tables_from_facts
 
     def corrupt(*args):
         tables = original(*args)
         tables["partners"].loc[0, "partner_type"] = "planet"
         return tables
 
-    monkeypatch.setattr(table_defs, "build_tables", corrupt)
+    monkeypatch.setattr(table_defs, "tables_from_facts", corrupt)
     with pytest.raises(BuildFailed, match="partners.pandera_schema"):
         build(RAW, tmp_path)
     assert "planet" in capsys.readouterr().err  # the failing rows are shown

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
 from pipeline.extract.batch import code_fingerprint, extract_corpus
-from pipeline.extract.records import ArticleExtraction
+from pipeline.extract.facts import ArticleFacts
 from pipeline.extract.vocab import vocabulary_usage
 from pipeline.ingest import PARTITION_KEYS, RawArticle, list_raw_files, read_file
 from pipeline.resources import WarehousePaths
@@ -69,7 +69,7 @@ def _progress_logger(context: dg.AssetExecutionContext):
 )
 def article_extractions(
     context: dg.AssetExecutionContext, raw_articles: RawCorpus, paths: WarehousePaths
-) -> dg.Output[list[ArticleExtraction]]:
+) -> dg.Output[list[ArticleFacts]]:
     total = len(raw_articles.articles)
     extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
     context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
@@ -83,8 +83,9 @@ def article_extractions(
             events=len(e.events),
         )
     per_article = pd.DataFrame(
-        [{"source_file": e.source_file, "partners": len(e.partners), "minerals": len(e.minerals),
-          "people": len(e.people), "agreements": len(e.agreements), "events": len(e.events)} for e in extractions]
+        [{"source_file": a.source_file, "partners": len(e.partners), "minerals": len(e.minerals),
+          "people": len(e.people), "agreements": len(e.agreements), "events": len(e.events)}
+         for a, e in zip(raw_articles.articles[:20], extractions, strict=False)]
     )  # fmt: skip
     usage = vocabulary_usage(extractions)
     unmatched_list = usage.unmatched_organizations.most_common()

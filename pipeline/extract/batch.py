@@ -1,9 +1,10 @@
 """Extracting a corpus: cached per article, in parallel across cores.
 
-The cache lives in the warehouse, under `.cache/extractions/<fingerprint>/`, one pickle per
-article content hash. The fingerprint hashes the extraction code and the vocabularies, so any
-change to either starts a fresh cache; the same article text is never extracted twice with the
-same code.
+Each article is extracted and turned into its facts (pipeline/extract/facts.py: its records,
+ids and mention rows) in one go, in a worker process. The cache lives in the warehouse, under
+`.cache/extractions/<fingerprint>/`, one pickle of the facts per article content hash. The
+fingerprint hashes the extraction code and the vocabularies, so any change to either starts a
+fresh cache; the same article text is never extracted twice with the same code.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import replace
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.extract import extract_article
-from pipeline.extract.records import ArticleExtraction
+from pipeline.extract.facts import ArticleFacts, article_facts
 from pipeline.extract.vocab import VOCAB_DIR, load_vocabulary
 from pipeline.memory import bulk_allocation
 
@@ -46,10 +46,11 @@ def _cache_path(root: Path, content_sha256: str) -> Path:
     return root / code_fingerprint() / content_sha256[:2] / f"{content_sha256}.pickle"
 
 
-def _extract_pickled(item: tuple[str, str, Path | None]) -> bytes:
-    """The extraction pickled once, for the cache file and (from a worker) for the trip to the parent."""
-    source_file, text, cache_path = item
-    blob = pickle.dumps(extract_article(source_file, text), protocol=pickle.HIGHEST_PROTOCOL)
+def _extract_pickled(item: tuple[str, str, str, Path | None]) -> bytes:
+    """The article's facts pickled once, for the cache file and (from a worker) for the trip to the parent."""
+    source_file, text, article_id, cache_path = item
+    facts = article_facts(extract_article(source_file, text), article_id, len(text.split()))
+    blob = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
     if cache_path is not None:
         _store(cache_path, blob)
     return blob
@@ -60,28 +61,27 @@ Progress = Callable[[int, int, float], None]  # (articles extracted so far, to e
 
 def extract_corpus(
     articles: list, warehouse: Path | None = None, workers: int | None = None, progress: Progress | None = None
-) -> tuple[list[ArticleExtraction], int]:
-    """Extractions for `articles` (RawArticle), in order, and how many came from the cache.
+) -> tuple[list[ArticleFacts], int]:
+    """The facts of `articles` (RawArticle), in order, and how many came from the cache.
 
     `progress` is called about every 5% of the articles to extract (not those read from the cache)."""
     root = Path(warehouse) / CACHE_DIR if warehouse is not None else None
-    results: list[ArticleExtraction | None] = [None] * len(articles)
+    results: list[ArticleFacts | None] = [None] * len(articles)
     todo: list[int] = []
     with bulk_allocation():
         for i, article in enumerate(articles):
             cached = _load(_cache_path(root, article.content_sha256)) if root is not None else None
             if cached is None:
                 todo.append(i)
-            elif cached.source_file == article.source_file:
-                results[i] = cached
             else:
-                results[i] = replace(cached, source_file=article.source_file)
+                results[i] = cached
     from_cache = len(articles) - len(todo)
     items = [
-        (articles[i].source_file, articles[i].text, _cache_path(root, articles[i].content_sha256) if root else None) for i in todo
+        (a.source_file, a.text, a.article_id, _cache_path(root, a.content_sha256) if root else None)
+        for a in (articles[i] for i in todo)
     ]
     workers = workers or os.cpu_count() or 1
-    fresh: list[ArticleExtraction] = []
+    fresh: list[ArticleFacts] = []
     step = max(1, len(items) // 20)
     started = time.perf_counter()
     with ExitStack() as stack:
@@ -101,7 +101,7 @@ def extract_corpus(
     return [r for r in results if r is not None], from_cache
 
 
-def _load(path: Path) -> ArticleExtraction | None:
+def _load(path: Path) -> ArticleFacts | None:
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)

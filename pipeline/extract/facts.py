@@ -1,0 +1,186 @@
+"""What one article contributes to the published tables, worked out where the article is extracted.
+
+Everything that depends on one article alone is settled here, once, in the extraction workers,
+and cached with the article: the ids of partners, minerals, agreements, events and fully named
+people (stable hashes of their keys), every mention row with its id, surface and sentence, the
+evidence sentence of each agreement status. What needs the whole corpus (one row per entity; a
+lone surname joined to the full name another article gives) is left to pipeline/tables.py, which
+then groups a few small records per article and concatenates columns instead of walking a
+million spans. A rebuild reads these facts back from the cache and re-does only that last step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from pipeline.extract.people import normalize_name
+from pipeline.extract.records import (
+    AgreementRecord,
+    ArticleExtraction,
+    EventRecord,
+    MineralRecord,
+    PartnerRecord,
+    PersonRecord,
+    Span,
+)
+
+MENTION_COLUMNS = ("mention_id", "entity_type", "entity_id", "char_start", "char_end", "surface", "sentence")
+
+
+def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
+    """A readable prefix and a hash of the entity's key: the same key gives the same id in every build."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:length]}"
+
+
+@cache
+def partner_id(key: str) -> str:
+    return stable_id("ptr", key)
+
+
+def person_id(key: str) -> str:
+    return stable_id("per", key)
+
+
+def agreement_id(key: str) -> str:
+    return stable_id("agr", key)
+
+
+def event_key(event: EventRecord, article_id: str) -> tuple[str, ...]:
+    """Named events meet across articles by name and month; unnamed ones by type, participants and
+    date, and an undated unnamed event stays the article's own."""
+    date_key = event.date.iso() if event.date else ""
+    if event.named:
+        return ("named", event.event_type, event.name.lower(), date_key[:7])
+    return ("unnamed", event.event_type, "+".join(sorted(event.participants)), date_key, "" if event.date else article_id)
+
+
+def mention_id(article_id: str, entity_type: str, entity_id: str, start: int, end: int) -> str:
+    return stable_id("men", article_id, entity_type, entity_id, str(start), str(end), length=16)
+
+
+@dataclass(slots=True)
+class MentionColumns:
+    """Mention rows of one article (or of a corpus, once concatenated), column by column."""
+
+    mention_id: list[str] = field(default_factory=list)
+    entity_type: list[str] = field(default_factory=list)
+    entity_id: list[str] = field(default_factory=list)
+    char_start: list[int] = field(default_factory=list)
+    char_end: list[int] = field(default_factory=list)
+    surface: list[str] = field(default_factory=list)
+    sentence: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.mention_id)
+
+    def add(self, article_id: str, entity_type: str, entity_id: str, start: int, end: int, surface: str, sentence: str) -> None:
+        self.mention_id.append(mention_id(article_id, entity_type, entity_id, start, end))
+        self.entity_type.append(entity_type)
+        self.entity_id.append(entity_id)
+        self.char_start.append(start)
+        self.char_end.append(end)
+        self.surface.append(surface)
+        self.sentence.append(sentence)
+
+    def extend(self, other: MentionColumns) -> None:
+        for name in MENTION_COLUMNS:
+            getattr(self, name).extend(getattr(other, name))
+
+
+@dataclass(slots=True)
+class SurnameEvidence:
+    """Where a person named only by surname was found; the id waits for the corpus."""
+
+    start: int
+    end: int
+    surface: str
+    sentence: str
+
+
+@dataclass(slots=True)
+class ArticleFacts:
+    """One article's records with their spans turned into mention rows, and the ids it settles alone.
+
+    Records keep their fields but not their spans. `person_keys[i]` is the identity of
+    `people[i]` (see normalize_name); `surname_evidence[i]` holds the spans of a surname-only
+    person, whose mentions are written once the corpus says whose surname it is.
+    `status_evidence[i]` is the sentence `agreements[i]` took its status from."""
+
+    article_id: str
+    title: str | None
+    published_date: dt.date | None
+    language: str
+    word_count: int
+    partners: list[PartnerRecord]
+    minerals: list[MineralRecord]
+    people: list[PersonRecord]
+    person_keys: list[str]
+    surname_evidence: list[list[SurnameEvidence]]
+    agreements: list[AgreementRecord]
+    status_evidence: list[str]
+    events: list[EventRecord]
+    event_ids: list[str]
+    mentions: MentionColumns
+
+
+def article_facts(extraction: ArticleExtraction, article_id: str, word_count: int) -> ArticleFacts:
+    """The facts of one extracted article; `article_id` and `word_count` come from ingestion."""
+    text = extraction.text
+    sentence_texts: dict[int, str] = {}
+
+    def sentence(index: int) -> str:
+        found = sentence_texts.get(index)
+        if found is None:
+            found = sentence_texts[index] = extraction.sentence_text(index)
+        return found
+
+    mentions = MentionColumns()
+
+    def add(entity_type: str, entity_id: str, spans: list[Span]) -> None:
+        for s in spans:
+            mentions.add(article_id, entity_type, entity_id, s.start, s.end, text[s.start : s.end], sentence(s.sentence))
+
+    for p in extraction.partners:
+        add("partner", partner_id(p.key), p.spans)
+    for m in extraction.minerals:
+        add("mineral", m.mineral_id, m.spans)
+    person_keys: list[str] = []
+    surname_evidence: list[list[SurnameEvidence]] = []
+    for p in extraction.people:
+        key = normalize_name(p.name)
+        person_keys.append(key)
+        if p.surname_only:
+            surname_evidence.append(
+                [SurnameEvidence(s.start, s.end, text[s.start : s.end], sentence(s.sentence)) for s in p.spans]
+            )
+        else:
+            surname_evidence.append([])
+            add("person", person_id(key), p.spans)
+    for ag in extraction.agreements:
+        add("agreement", agreement_id(ag.key), ag.spans)
+    event_ids = []
+    for ev in extraction.events:
+        eid = stable_id("evt", *event_key(ev, article_id))
+        event_ids.append(eid)
+        add("event", eid, ev.spans)
+    return ArticleFacts(
+        article_id=article_id,
+        title=extraction.title,
+        published_date=extraction.published_date,
+        language=extraction.language,
+        word_count=word_count,
+        partners=[replace(p, spans=[]) for p in extraction.partners],
+        minerals=[replace(m, spans=[]) for m in extraction.minerals],
+        people=[replace(p, spans=[]) for p in extraction.people],
+        person_keys=person_keys,
+        surname_evidence=surname_evidence,
+        agreements=[replace(a, spans=[]) for a in extraction.agreements],
+        status_evidence=[sentence(a.status_evidence) for a in extraction.agreements],
+        events=[replace(e, spans=[]) for e in extraction.events],
+        event_ids=event_ids,
+        mentions=mentions,
+    )
