@@ -63,10 +63,11 @@ def build_duckdb(parquet_paths: dict[str, Path], publication: Path) -> Path:
     path = Path(publication) / DUCKDB_NAME
     con = duckdb.connect(str(path))
     try:
-        for table in schemas.table_names():  # parents before children, for the foreign keys
-            con.execute(schemas.duckdb_ddl(table))
+        for table in schemas.table_names():  # parents (keyed) before children, for the foreign keys
+            con.execute(schemas.duckdb_ddl(table, primary_key=False))
             columns = ", ".join(schemas.load_tables()[table].column_names)
             con.execute(f"INSERT INTO {table} SELECT {columns} FROM read_parquet(?)", [str(parquet_paths[table])])
+            con.execute(schemas.duckdb_primary_key(table))
         for view in schemas.load_views():
             con.execute(schemas.duckdb_view_ddl(view))
         con.execute("CHECKPOINT")

@@ -15,10 +15,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pandas as pd
+import pyarrow as pa
 
 import schemas
 from pipeline.extract.facts import (
-    MENTION_COLUMNS,
+    MENTIONS_SCHEMA,
     ArticleFacts,
     MentionColumns,
     agreement_id,
@@ -45,14 +46,22 @@ def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
     return df.sort_values(list(spec.primary_key), kind="stable").reset_index(drop=True)
 
 
-def _mentions_frame(mentions: MentionColumns, article_ids: list[str]) -> pd.DataFrame:
-    """The mention rows, one per id, sorted by id."""
-    if not len(mentions):
+def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, MentionColumns]) -> pd.DataFrame:
+    """Every mention, article by article (by id) and in reading order within each; the rows
+    stay in Arrow, as the workers made them, until the end."""
+    batches = []
+    for f in sorted(facts, key=lambda f: f.article_id):
+        batch = f.mentions
+        extra = surname_mentions.get(f.article_id)
+        if extra is not None:  # merged into the article's own rows, in reading order
+            merged = MentionColumns.from_batch(batch)
+            merged.extend(extra)
+            batch = merged.to_batch(f.article_id)
+        batches.append(batch)
+    table = pa.Table.from_batches(batches, schema=MENTIONS_SCHEMA)
+    if not table.num_rows:
         return schemas.empty_frame("mentions")
-    columns = {name: getattr(mentions, name) for name in MENTION_COLUMNS}
-    df = pd.DataFrame({"article_id": article_ids, **columns})
-    df = df.drop_duplicates("mention_id", keep="last").sort_values("mention_id").reset_index(drop=True)
-    return df[schemas.load_tables()["mentions"].column_names]
+    return table.combine_chunks().to_pandas()
 
 
 def _date(value: DateValue | None) -> dt.date | None:
@@ -122,11 +131,7 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
         )
 
     # mentions: every article's own rows, then those of surname-only people once resolved below
-    mentions = MentionColumns()
-    mention_articles: list[str] = []
-    for f in facts:
-        mentions.extend(f.mentions)
-        mention_articles += [f.article_id] * len(f.mentions)
+    surname_mentions: dict[str, MentionColumns] = defaultdict(MentionColumns)
 
     # partners
     partners: dict[str, dict] = {}
@@ -194,8 +199,7 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
         )
         for f, _, i in group:
             for ev in f.surname_evidence[i]:
-                mentions.add(f.article_id, "person", pid, ev.start, ev.end, ev.surface, ev.sentence)
-                mention_articles.append(f.article_id)
+                surname_mentions[f.article_id].add(f.article_id, "person", pid, ev.start, ev.end, ev.surface, ev.sentence)
 
     # agreements, merged across articles by key; status history per article
     agreement_groups: dict[str, list[tuple[ArticleFacts, int]]] = defaultdict(list)
@@ -269,5 +273,5 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
     tables["event_participants"] = [{"event_id": e, "partner_id": p} for e, p in sorted(participants)]
     tables["partners"] = list(partners.values())
     out = {name: _frame(name, tables.get(name, [])) for name in schemas.table_names() if name != "mentions"}
-    out["mentions"] = _mentions_frame(mentions, mention_articles)
+    out["mentions"] = _mentions_frame(facts, surname_mentions)
     return {name: out[name] for name in schemas.table_names()}

@@ -26,6 +26,16 @@ def test_the_duckdb_file_has_every_table_with_the_same_rows_as_parquet(seed_ware
         assert seed_db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == parquet_rows
 
 
+def test_the_duckdb_file_keeps_every_declared_primary_and_foreign_key(seed_db):
+    """Keys are added after the bulk load (faster); every one declared must still be there."""
+    keys = seed_db.execute(
+        "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    assert {t: list(c) for t, c in keys} == {t: list(schemas.load_tables()[t].primary_key) for t in schemas.table_names()}
+    fks = seed_db.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'").fetchone()[0]
+    assert fks == sum(len(schemas.load_tables()[t].foreign_keys) for t in schemas.table_names())
+
+
 def test_each_seed_article_is_published_once_with_its_date(seed_db):
     rows = dict(seed_db.execute("SELECT source_file, published_date FROM articles").fetchall())
     assert len(rows) == 5

@@ -49,3 +49,26 @@ def test_every_entity_row_carries_its_method_and_a_confidence():
         assert len(frame), table
         assert frame["extraction_method"].notna().all(), table
         assert frame["confidence"].between(0, 1).all(), table
+
+
+def test_an_entity_reported_twice_at_the_same_span_is_one_mention():
+    raw = RawArticle("a0.txt", FIRST, sha256_text(FIRST))
+    extraction = extract_article(raw.source_file, raw.text)
+    extraction.partners.append(extraction.partners[0])  # the same partner, the same spans, once more
+    tables = build_tables([raw], [], [extraction])
+    mentions = tables["mentions"]
+    assert mentions["mention_id"].is_unique
+    assert len(mentions) == len(build_tables([raw], [], [extract_article(raw.source_file, raw.text)])["mentions"])
+
+
+def test_mentions_come_article_by_article_in_reading_order_with_the_text_at_each_span():
+    tables = tables_for(FIRST, SECOND)  # SECOND names "Prime Minister Carney": a surname joined to FIRST's full name
+    mentions = tables["mentions"]
+    keys = list(zip(mentions["article_id"], mentions["char_start"], mentions["char_end"], strict=True))
+    assert keys == sorted(keys) and mentions["mention_id"].is_unique
+    assert "Carney" in set(mentions.loc[mentions["entity_type"] == "person", "surface"])
+    by_file = {"a0.txt": FIRST, "a1.txt": SECOND}
+    texts = {a.article_id: extract_article(a.source_file, by_file[a.source_file]).text for a in tables["articles"].itertuples()}
+    for row in mentions.itertuples():
+        assert texts[row.article_id][row.char_start : row.char_end] == row.surface
+        assert row.surface in row.sentence

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 
+import pyarrow as pa
+
+import schemas
 from pipeline.extract.people import normalize_name
 from pipeline.extract.records import (
     AgreementRecord,
@@ -27,7 +30,8 @@ from pipeline.extract.records import (
     Span,
 )
 
-MENTION_COLUMNS = ("mention_id", "entity_type", "entity_id", "char_start", "char_end", "surface", "sentence")
+# The mentions table's columns and types, without the descriptions (they would travel with every article).
+MENTIONS_SCHEMA = pa.schema([pa.field(f.name, f.type, f.nullable) for f in schemas.arrow_schema("mentions")])
 
 
 def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
@@ -64,7 +68,7 @@ def mention_id(article_id: str, entity_type: str, entity_id: str, start: int, en
 
 @dataclass(slots=True)
 class MentionColumns:
-    """Mention rows of one article (or of a corpus, once concatenated), column by column."""
+    """Mention rows of one article, column by column, on their way to an Arrow batch."""
 
     mention_id: list[str] = field(default_factory=list)
     entity_type: list[str] = field(default_factory=list)
@@ -86,9 +90,30 @@ class MentionColumns:
         self.surface.append(surface)
         self.sentence.append(sentence)
 
+    @classmethod
+    def from_batch(cls, batch: pa.RecordBatch) -> MentionColumns:
+        return cls(**{f.name: batch.column(f.name).to_pylist() for f in fields(cls)})
+
     def extend(self, other: MentionColumns) -> None:
-        for name in MENTION_COLUMNS:
-            getattr(self, name).extend(getattr(other, name))
+        for f in fields(self):
+            getattr(self, f.name).extend(getattr(other, f.name))
+
+    def to_batch(self, article_id: str) -> pa.RecordBatch:
+        """The rows as the mentions table publishes them: in reading order, the same entity at the
+        same span once, converted to Arrow once, where they are made."""
+        seen: set[str] = set()
+        order = []
+        for i in sorted(
+            range(len(self)), key=lambda i: (self.char_start[i], self.char_end[i], self.entity_type[i], self.entity_id[i])
+        ):
+            if self.mention_id[i] not in seen:
+                seen.add(self.mention_id[i])
+                order.append(i)
+        columns = {
+            name: [article_id] * len(order) if name == "article_id" else [getattr(self, name)[i] for i in order]
+            for name in MENTIONS_SCHEMA.names
+        }
+        return pa.RecordBatch.from_pydict(columns, schema=MENTIONS_SCHEMA)
 
 
 @dataclass(slots=True)
@@ -108,7 +133,8 @@ class ArticleFacts:
     Records keep their fields but not their spans. `person_keys[i]` is the identity of
     `people[i]` (see normalize_name); `surname_evidence[i]` holds the spans of a surname-only
     person, whose mentions are written once the corpus says whose surname it is.
-    `status_evidence[i]` is the sentence `agreements[i]` took its status from."""
+    `status_evidence[i]` is the sentence `agreements[i]` took its status from. `mentions` has
+    the rows of the mentions table, in its column order."""
 
     article_id: str
     title: str | None
@@ -124,7 +150,7 @@ class ArticleFacts:
     status_evidence: list[str]
     events: list[EventRecord]
     event_ids: list[str]
-    mentions: MentionColumns
+    mentions: pa.RecordBatch
 
 
 def article_facts(extraction: ArticleExtraction, article_id: str, word_count: int) -> ArticleFacts:
@@ -182,5 +208,5 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
         status_evidence=[sentence(a.status_evidence) for a in extraction.agreements],
         events=[replace(e, spans=[]) for e in extraction.events],
         event_ids=event_ids,
-        mentions=mentions,
+        mentions=mentions.to_batch(article_id),
     )
