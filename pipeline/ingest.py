@@ -164,7 +164,10 @@ def read_file(path: Path, name: str) -> RawArticle | Rejection:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            # Sized by the stat: asking for MAX_BYTES allocates megabytes per file (10k files: 0.75 s).
+            data = fh.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since the stat
+                data += fh.read(MAX_BYTES + 1 - len(data))
     except OSError as exc:
         return _reject(name, "unreadable", f"cannot read the file: {exc.strerror}")
     if not data.strip():
@@ -177,7 +180,7 @@ def read_file(path: Path, name: str) -> RawArticle | Rejection:
     if looks_like_html(text):
         text = html_to_text(text)
     text = normalize_text(text).strip("\n")
-    if len(text.split()) < 3:
+    if len(text.split(maxsplit=3)) < 3:
         return _reject(name, "no_text_after_cleanup", "fewer than three words of text remain after cleanup", data)
     return RawArticle(name, text, sha256_text(text))
 

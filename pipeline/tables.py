@@ -16,10 +16,12 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 from pipeline.extract.facts import (
     MENTIONS_SCHEMA,
+    READING_ORDER,
     ArticleFacts,
     MentionColumns,
     agreement_id,
@@ -54,10 +56,14 @@ def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, Menti
         batch = f.mentions
         extra = surname_mentions.get(f.article_id)
         if extra is not None:  # merged into the article's own rows, in reading order
-            merged = MentionColumns.from_batch(batch)
-            merged.extend(extra)
-            batch = merged.to_batch(f.article_id)
-        batches.append(batch)
+            both = pa.Table.from_batches([batch, extra.to_batch(f.article_id)])
+            both = both.take(pc.sort_indices(both, sort_keys=READING_ORDER))
+            ids = both["mention_id"].to_pylist()
+            if len(set(ids)) < len(ids):  # a surname at a span the article already gave that person
+                both = both.filter(pa.array([i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))]))
+            batches += both.to_batches()
+        else:
+            batches.append(batch)
     table = pa.Table.from_batches(batches, schema=MENTIONS_SCHEMA)
     if not table.num_rows:
         return schemas.empty_frame("mentions")

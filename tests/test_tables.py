@@ -1,5 +1,7 @@
 """Entity resolution across articles: one row per real-world entity, stable ids, status history."""
 
+from dataclasses import replace
+
 from pipeline.extract import extract_article
 from pipeline.ingest import RawArticle, sha256_text
 from pipeline.tables import build_tables
@@ -72,3 +74,13 @@ def test_mentions_come_article_by_article_in_reading_order_with_the_text_at_each
     for row in mentions.itertuples():
         assert texts[row.article_id][row.char_start : row.char_end] == row.surface
         assert row.surface in row.sentence
+
+
+def test_a_surname_at_a_span_the_article_already_gave_that_person_is_one_mention():
+    raw = RawArticle("a0.txt", FIRST, sha256_text(FIRST))
+    extraction = extract_article(raw.source_file, raw.text)
+    [carney] = [p for p in extraction.people if p.name == "Mark Carney"]
+    extraction.people.append(replace(carney, name="Carney", surname_only=True))  # same spans, by surname
+    mentions = build_tables([raw], [], [extraction])["mentions"]
+    people = mentions[mentions["entity_type"] == "person"]
+    assert len(people) == len(carney.spans) and mentions["mention_id"].is_unique

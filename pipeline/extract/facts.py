@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import pyarrow as pa
@@ -32,6 +32,8 @@ from pipeline.extract.records import (
 
 # The mentions table's columns and types, without the descriptions (they would travel with every article).
 MENTIONS_SCHEMA = pa.schema([pa.field(f.name, f.type, f.nullable) for f in schemas.arrow_schema("mentions")])
+# An article's mentions are published in reading order (the same entity at the same span once).
+READING_ORDER = [("char_start", "ascending"), ("char_end", "ascending"), ("entity_type", "ascending"), ("entity_id", "ascending")]
 
 
 def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
@@ -90,22 +92,12 @@ class MentionColumns:
         self.surface.append(surface)
         self.sentence.append(sentence)
 
-    @classmethod
-    def from_batch(cls, batch: pa.RecordBatch) -> MentionColumns:
-        return cls(**{f.name: batch.column(f.name).to_pylist() for f in fields(cls)})
-
-    def extend(self, other: MentionColumns) -> None:
-        for f in fields(self):
-            getattr(self, f.name).extend(getattr(other, f.name))
-
     def to_batch(self, article_id: str) -> pa.RecordBatch:
         """The rows as the mentions table publishes them: in reading order, the same entity at the
         same span once, converted to Arrow once, where they are made."""
         seen: set[str] = set()
         order = []
-        for i in sorted(
-            range(len(self)), key=lambda i: (self.char_start[i], self.char_end[i], self.entity_type[i], self.entity_id[i])
-        ):
+        for i in sorted(range(len(self)), key=lambda i: tuple(getattr(self, name)[i] for name, _ in READING_ORDER)):
             if self.mention_id[i] not in seen:
                 seen.add(self.mention_id[i])
                 order.append(i)
