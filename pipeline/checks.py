@@ -40,6 +40,12 @@ def foreign_key_failures(table: str, tables: dict[str, pd.DataFrame]) -> CheckOu
     problems = []
     for fk in spec.foreign_keys:
         parent = tables[fk.table]
+        if len(fk.columns) == 1:  # the common case, without the cost of a merge
+            values = df[fk.columns[0]].astype(str)
+            missing_values = values[~values.isin(parent[fk.ref_columns[0]].astype(str))]
+            for value in missing_values:
+                problems.append({"foreign_key": f"{fk.columns[0]} -> {fk.table}", "value": value})
+            continue
         left = df[list(fk.columns)].astype(str)
         right = parent[list(fk.ref_columns)].astype(str)
         right.columns = list(fk.columns)

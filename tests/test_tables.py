@@ -84,3 +84,14 @@ def test_a_surname_at_a_span_the_article_already_gave_that_person_is_one_mention
     mentions = build_tables([raw], [], [extraction])["mentions"]
     people = mentions[mentions["entity_type"] == "person"]
     assert len(people) == len(carney.spans) and mentions["mention_id"].is_unique
+
+
+def test_a_party_that_is_not_a_partner_fails_the_foreign_key_check_naming_it():
+    from pipeline.checks import foreign_key_failures
+
+    tables = tables_for(FIRST, SECOND)
+    assert foreign_key_failures("agreement_parties", tables).passed
+    tables["agreement_parties"].loc[0, "partner_id"] = "ptr_000000000000"
+    outcome = foreign_key_failures("agreement_parties", tables)
+    assert not outcome.passed
+    assert list(outcome.failures["value"]) == ["ptr_000000000000"]

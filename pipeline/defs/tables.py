@@ -75,7 +75,8 @@ def validated_tables(resolved_tables: dict[str, pd.DataFrame]):
     """Every published table validated by its pandera schema and its foreign keys, in one step
     (a step per table costs more in Dagster bookkeeping than the smaller tables take to check)."""
     for table in schemas.table_names():
-        validated, outcome = validate_table(table, resolved_tables[table])
+        with bulk_allocation():
+            validated, outcome = validate_table(table, resolved_tables[table])
         yield dg.Output(validated, output_name=table, metadata=table_metadata(table, validated))
         yield _check_result(SCHEMA_CHECK, table, outcome)
         if has_foreign_keys(table):
