@@ -20,7 +20,6 @@ import pyarrow.compute as pc
 
 import schemas
 from pipeline.extract.facts import (
-    MENTIONS_SCHEMA,
     READING_ORDER,
     ArticleFacts,
     MentionColumns,
@@ -64,10 +63,9 @@ def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, Menti
             batches += both.to_batches()
         else:
             batches.append(batch)
-    table = pa.Table.from_batches(batches, schema=MENTIONS_SCHEMA)
-    if not table.num_rows:
+    if not sum(b.num_rows for b in batches):
         return schemas.empty_frame("mentions")
-    return table.combine_chunks().to_pandas()
+    return pa.Table.from_batches([pa.concat_batches(batches)]).to_pandas()  # one chunk: faster to check and write
 
 
 def _date(value: DateValue | None) -> dt.date | None:
