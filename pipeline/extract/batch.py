@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.extract import extract_article
-from pipeline.extract.facts import ArticleFacts, article_facts
+from pipeline.extract.facts import MENTIONS_SCHEMA, ArticleFacts, article_facts
 from pipeline.extract.vocab import VOCAB_DIR, load_vocabulary
 from pipeline.memory import bulk_allocation
 
@@ -33,12 +33,13 @@ _PARALLEL_FROM = 64  # below this many articles, starting processes costs more t
 
 @cache
 def code_fingerprint() -> str:
-    """Changes whenever an extraction module or a vocabulary file changes."""
+    """Changes whenever an extraction module, a vocabulary file or the mentions table's columns change."""
     h = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(VOCAB_DIR.glob("*.yaml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(load_vocabulary().version.encode())
+    h.update(str(MENTIONS_SCHEMA).encode())  # the cached mention rows have the table's columns and types
     return h.hexdigest()[:16]
 
 
