@@ -113,7 +113,7 @@ def run(n: int, verify: bool = False) -> dict:
         extra.write_bytes(held_back)
         incremental = _build(raw, warehouse, env_home)
         result = {"articles": n, "words": words, "wall_s": wall, "peak_rss_mib": peak_kib / 1024, "steps": steps,
-                  "incremental_s": incremental}  # fmt: skip
+                  "incremental_s": incremental, "incremental_steps": _step_times(env_home)}  # fmt: skip
         if verify:
             scratch = Path(tmp) / "scratch"
             _build(raw, scratch, env_home)
@@ -150,10 +150,13 @@ def main() -> None:
         if "incremental_equals_scratch" in r:
             line += f"; tables identical to a from-scratch build: {'yes' if r['incremental_equals_scratch'] else 'NO'}"
         print(line)
+        steps = r["incremental_steps"]
+        print("    rebuild steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(steps.items(), key=lambda t: -t[1])[:6])
+              + f"; outside the steps (start-up, imports, Dagster run bookkeeping) {r['incremental_s'] - sum(steps.values()):.1f} s")  # fmt: skip
     if len(results) >= 2:
         small, large = results[0], results[-1]
         print(f"time ratio {large['articles']}/{small['articles']}: {large['wall_s'] / small['wall_s']:.2f}")
-    print(json.dumps([{k: v for k, v in r.items() if k != "steps"} for r in results]))
+    print(json.dumps([{k: v for k, v in r.items() if not k.endswith("steps")} for r in results]))
 
 
 if __name__ == "__main__":
