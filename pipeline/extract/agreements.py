@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import all_phrases, dispatch_alternation, phrase_pattern
+from pipeline.extract.patterns import all_phrases, cached_by_identity, dispatch_alternation, phrase_pattern
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.text import sentence_index
+from pipeline.extract.vocab import Vocabulary
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
@@ -131,7 +132,6 @@ class _Instrument:
     status: str | None = None  # fixed status (talks -> negotiating)
 
 
-@cache
 def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     groups = []
     kinds = {}
@@ -145,14 +145,32 @@ def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tupl
     return re.compile(rf"\b(?:{alternation})(?![\w-])", re.IGNORECASE), kinds
 
 
-@cache
-def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(name, phrase_pattern(p, right_boundary="")) for name, p in status]
+class _Cues(NamedTuple):
+    """The vocabulary's agreement cues, compiled."""
+
+    instruments: re.Pattern[str]
+    kinds: dict[str, str]  # instrument group name -> agreement kind
+    weak: re.Pattern[str]
+    status: list[tuple[str, re.Pattern[str]]]
+    topics: list[tuple[str, re.Pattern[str]]]
+    any_stage: re.Pattern[str]
+    stages: list[tuple[str, re.Pattern[str]]]
 
 
-@cache
-def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return phrase_pattern(words)
+@cached_by_identity
+def _cues(vocab: Vocabulary) -> _Cues:
+    """Compiled once per vocabulary: these are asked for at every sentence and every instrument."""
+    cues = vocab.cues
+    instruments, kinds = _instrument_re(_as_tuple(cues["instruments"]))
+    return _Cues(
+        instruments=instruments,
+        kinds=kinds,
+        weak=re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE),
+        status=[(name, phrase_pattern(tuple(p), right_boundary="")) for name, p in cues["status"].items()],
+        topics=[(topic, phrase_pattern(tuple(words))) for topic, words in cues["topics"].items()],
+        any_stage=phrase_pattern(all_phrases(cues["value_chain"].items())),
+        stages=[(stage, phrase_pattern(tuple(words))) for stage, words in cues["value_chain"].items()],
+    )
 
 
 def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -213,12 +231,12 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
 def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     s = ctx.sentences[index]
     text = ctx.text
-    cues = ctx.vocab.cues
-    pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
-    words = list(pattern.finditer(text, s.start, s.end))
+    cues = _cues(ctx.vocab)
+    kinds = cues.kinds
+    words = list(cues.instruments.finditer(text, s.start, s.end))
     if not words and not _OTHER_CUES_RE.search(text, s.start, s.end):
         return []  # most sentences name no instrument at all
-    weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
+    weak_re = cues.weak
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
     headline = _is_headline(text[s.start : s.end])
     found: list[_Instrument] = []
@@ -349,8 +367,8 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
     """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
     if inst.topic and inst.topic.startswith("framework_of:"):
         inner = inst.topic.split(":", 1)[1]
-        for topic, words in ctx.vocab.cues["topics"].items():
-            if _words_re(tuple(words)).search(inner):
+        for topic, pattern in _cues(ctx.vocab).topics:
+            if pattern.search(inner):
                 return topic + "_framework"
         return "minerals_framework"
     if inst.topic:
@@ -361,8 +379,8 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
         ctx.text[inst.end : min(hi, inst.end + 50)],
     )
     window = before + (after.group(0) if after else "")
-    for topic, words in ctx.vocab.cues["topics"].items():
-        if _words_re(tuple(words)).search(window):
+    for topic, pattern in _cues(ctx.vocab).topics:
+        if pattern.search(window):
             return topic
     return None
 
@@ -400,7 +418,7 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
 
 def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | None:
     """The status cue nearest the instrument in its clause; modal phrases beat bare verbs."""
-    cues = _status_res(_as_tuple(ctx.vocab.cues["status"]))
+    cues = _cues(ctx.vocab).status
     matches: list[tuple[int, int, str]] = []
     for status, pattern in cues:
         for m in pattern.finditer(ctx.text, lo, hi):
@@ -463,11 +481,12 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
-    if not phrase_pattern(all_phrases(ctx.vocab.cues["value_chain"].items())).search(ctx.text, lo, hi):
+    cues = _cues(ctx.vocab)
+    if not cues.any_stage.search(ctx.text, lo, hi):
         return []
     out = []
-    for stage, words in ctx.vocab.cues["value_chain"].items():
-        if _words_re(tuple(words)).search(ctx.text, lo, hi):
+    for stage, pattern in cues.stages:
+        if pattern.search(ctx.text, lo, hi):
             out.append(stage)
     return out
 

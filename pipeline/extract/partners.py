@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import phrase_pattern
+from pipeline.extract.patterns import cached_by_identity, phrase_pattern
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
@@ -115,15 +115,20 @@ class PartnerMention:
         return self.role == "rival"
 
 
-@cache
-def _rival_re(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return phrase_pattern(cues)
+@cached_by_identity
+def _rival_re(vocab: Vocabulary) -> re.Pattern[str]:
+    return phrase_pattern(tuple(vocab.cues["rival_cues"]))
+
+
+@cached_by_identity
+def _background_re(vocab: Vocabulary) -> re.Pattern[str]:
+    return phrase_pattern(tuple(vocab.cues["background_cues"]))
 
 
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
-    pattern = _rival_re(tuple(vocab.cues["rival_cues"]))
+    pattern = _rival_re(vocab)
     if not pattern.search(text, max(sentence.start, start - 32), min(sentence.end, end + 70)):
         return False  # no cue anywhere near the name
     before = text[max(sentence.start, start - 32) : start]
@@ -143,10 +148,7 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
-    for m in phrase_pattern(tuple(vocab.cues["background_cues"])).finditer(text, lo, start):
-        if re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]):
-            return True
-    return False
+    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in _background_re(vocab).finditer(text, lo, start))
 
 
 # "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.

@@ -10,12 +10,29 @@ at the same position, and within a group the order of the branches is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, wraps
 from re import _constants as _c
 from re import _parser
+from typing import Any, TypeVar
 
 _PLAIN_START = re.compile(r"[A-Za-z0-9]")
+_T = TypeVar("_T")
+
+
+def cached_by_identity(build: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """`build(obj)` computed once per object, for an unhashable object loaded once (the vocabulary):
+    keying a cache on its cue lists instead hashes every phrase again at each call."""
+    memo: dict[int, tuple[Any, _T]] = {}
+
+    @wraps(build)
+    def get(obj: Any) -> _T:
+        entry = memo.get(id(obj))
+        if entry is None or entry[0] is not obj:  # the stored reference keeps the id from being reused
+            entry = memo[id(obj)] = (obj, build(obj))
+        return entry[1]
+
+    return get
 
 
 def first_characters(pattern: str) -> frozenset[str] | None:

@@ -14,7 +14,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
+from pipeline.extract.patterns import cached_by_identity, dispatch_alternation, phrase_pattern
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
@@ -132,6 +132,30 @@ def _opener_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+class _Cues(NamedTuple):
+    """The vocabulary's person cues, compiled."""
+
+    title: re.Pattern[str]
+    title_words: frozenset[str]
+    portfolio: frozenset[str]
+    opener: re.Pattern[str]
+    name_then_verb: re.Pattern[str]  # "Jane Doe said"
+
+
+@cached_by_identity
+def _cues(vocab: Vocabulary) -> _Cues:
+    """Compiled once per vocabulary: every sentence asks for them."""
+    cues = vocab.cues
+    verbs = "|".join(cues["reporting_verbs"])
+    return _Cues(
+        title=_title_re(tuple(cues["titles"])),
+        title_words=_title_words(tuple(cues["titles"])),
+        portfolio=frozenset(cues["portfolio_words"]),
+        opener=_opener_re(tuple(cues["reporting_verbs"])),
+        name_then_verb=re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b"),
+    )
+
+
 class _SentenceReader:
     """The tokens of one sentence with what the gazetteer knows about them (`hits` in text order)."""
 
@@ -197,7 +221,7 @@ class _SentenceReader:
         return None, pos
 
 
-def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: set[str]) -> int:
+def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: frozenset[str]) -> int:
     """Start of portfolio words written before a title ("Philippine Trade Undersecretary")."""
     for tok in reversed([t for t in reader.tokens if t.end <= pos]):
         if tok.text in portfolio and tok.text not in {"The", "Of", "For", "And"}:
@@ -233,14 +257,14 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
 def _find_in_sentence(
     text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
 ) -> list[_Found]:
-    title_re = _title_re(tuple(vocab.cues["titles"]))
+    compiled = _cues(vocab)
+    title_re = compiled.title
     if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
         return []  # every way of naming a person needs a title or two capitalised words in a row
-    reader = _SentenceReader(text, sentence, hits, _title_words(tuple(vocab.cues["titles"])))
+    reader = _SentenceReader(text, sentence, hits, compiled.title_words)
     found: list[_Found] = []
     taken: set[int] = set()
-    cues = vocab.cues
-    portfolio = set(cues["portfolio_words"])
+    portfolio = compiled.portfolio
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
     org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
@@ -328,9 +352,8 @@ def _find_in_sentence(
             found.append(_Found(name, role.strip(), org, country, "apposition", index))
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
-    verbs = "|".join(cues["reporting_verbs"])
     starts = []
-    for m in _opener_re(tuple(cues["reporting_verbs"])).finditer(text[sentence.start : sentence.end]):
+    for m in compiled.opener.finditer(text[sentence.start : sentence.end]):
         method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
@@ -367,7 +390,7 @@ def _find_in_sentence(
             role = "author"
         taken.update(t.start for t in name)
         found.append(_Found(name, role, org, country, method, index))
-    for m in re.finditer(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b", text[sentence.start : sentence.end]):
+    for m in compiled.name_then_verb.finditer(text[sentence.start : sentence.end]):
         k = reader.index_at(sentence.start + m.start(1))
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
