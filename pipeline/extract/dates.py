@@ -228,14 +228,22 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
 
 
 # Every date expression above holds a digit, a month, a weekday or one of these words.
-_DATE_HINT_RE = re.compile(
-    rf"\d|\b(?:{MONTH_RE})|(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE
-)
+_DATE_WORD_RE = re.compile(r"(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE)
+# What each kind of absolute date needs: one cheap search per sentence spares the patterns that cannot match.
+_DIGIT_RE = re.compile(r"\d")
+_MONTH_WORD_RE = re.compile(rf"\b(?=[jfmasond])(?:{MONTH_RE})", re.IGNORECASE)
+_NEEDS_DIGIT = {"dr", "ymd", "mdy", "dmy", "my", "md", "dm", "y"}
+_NEEDS_MONTH = {"dr", "mdy", "dmy", "my", "md", "dm", "rm", "m"}
+# Every relative expression holds one of these (weekdays and "today" end in "day").
+_RELATIVE_HINT_RE = re.compile(r"(?=[dwmyte])(?:day|week|month|year|tonight|morning|evening|tomorrow)", re.IGNORECASE)
 
 
 def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     """Every date expression in `sentence`, left to right, resolved where possible."""
-    if not _DATE_HINT_RE.search(sentence):
+    has_digit = _DIGIT_RE.search(sentence) is not None
+    has_month = _MONTH_WORD_RE.search(sentence) is not None
+    has_relative = _RELATIVE_HINT_RE.search(sentence) is not None
+    if not (has_digit or has_month or has_relative or _DATE_WORD_RE.search(sentence)):
         return []
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -243,7 +251,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    sentence_future = bool(_FUTURE_RE.search(sentence))
+    sentence_future: list[bool] = []  # read once, when a date's own context does not decide
 
     def tense(start: int) -> bool:
         """Future or past for the date at `start`: the verb just before it decides, else the sentence."""
@@ -252,9 +260,13 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             return False
         if _FUTURE_RE.search(before):
             return True
-        return sentence_future
+        if not sentence_future:
+            sentence_future.append(bool(_FUTURE_RE.search(sentence)))
+        return sentence_future[0]
 
     for kind, pattern in _ABSOLUTE_PATTERNS:
+        if (not has_digit and kind in _NEEDS_DIGIT) or (not has_month and kind in _NEEDS_MONTH):
+            continue
         for m in pattern.finditer(sentence):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
             if kind == "m":
@@ -263,6 +275,8 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
                 continue
             taken.append((a, b))
             found.append(DateMention(a, b, _absolute(kind, m, published, tense(a)), sentence[a:b]))
+    if not has_relative:
+        return sorted(found, key=lambda d: d.start)
     for m in _RELATIVE_RE.finditer(sentence):
         if not free(*m.span()):
             continue
