@@ -73,3 +73,58 @@ def test_a_branch_that_opens_with_a_group_or_holds_an_alternation_still_matches(
     pattern = phrase_pattern(("(?:co-)?operation", "memo|memorandum", "deal"))
     assert [m.group(0) for m in pattern.finditer("co-operation and a memorandum, then the deal")] == [
         "co-operation", "memorandum", "deal"]  # fmt: skip
+
+
+def test_required_literals_are_what_every_match_holds():
+    from pipeline.extract.patterns import required_literals
+
+    assert required_literals("signed") == {"signed"}
+    assert required_literals(r"(?:took|Acquired)\s+\d+%") == {"took", "acquired"}
+    assert required_literals(r"joint [\w-]+ (?:investment )?fund") == {"joint "}
+    assert required_literals(r"finali[sz]ed") == {"finali"}
+    assert required_literals(r"\w+ ago") == {" ago"}
+    assert required_literals(r"\w+") is None and required_literals("a?") is None and required_literals("(?=deal)") is None
+
+
+def test_fold_refuses_letters_that_fold_irregularly():
+    from pipeline.extract.patterns import fold
+
+    assert fold("Signed in Zürich") == "signed in zürich"
+    assert fold("ſigned") is None and fold("SIGNED IN İZMİR") is None and fold("sıgned") is None
+
+
+_GATE_WORDS = st.sampled_from(["signed", "SIGNED", "ſigned", "sıgned", "İnked", "inked", "deal", "Deals", "MoU", "talks",
+                               "supply", "KIT", "mining", "in", "force", "into", "the", "a", "35%", "stake", "took",
+                               "minister", "Prime", "visit", "summit", "over-reliance", "on", "China", "’s", "-", "\n"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_GATE_WORDS, max_size=25), seps=st.sampled_from([" ", "  ", "-", ""]))
+def test_a_gated_search_finds_what_the_pattern_finds(words, seps):
+    from pipeline.extract.patterns import fold, gated_phrases
+
+    text = seps.join(words)
+    cues = load_vocabulary().cues
+    lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
+             *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
+    for phrases in lists:
+        gated = gated_phrases(phrases)
+        found = gated.search(fold(text), text)
+        expected = gated.pattern.search(text)
+        assert (found and found.span()) == (expected and expected.span()), (phrases, text)
+
+
+def test_gated_searches_find_what_the_patterns_find_on_the_development_articles():
+    from pathlib import Path
+
+    from pipeline.extract.patterns import fold, gated_phrases
+
+    cues = load_vocabulary().cues
+    lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
+             *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
+    gates = [gated_phrases(phrases) for phrases in lists]
+    for path in sorted((Path(__file__).parent / "fixtures" / "dev" / "raw").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            folded = fold(line)
+            for gated in gates:
+                assert [m.span() for m in gated.finditer(folded, line)] == [m.span() for m in gated.pattern.finditer(line)]

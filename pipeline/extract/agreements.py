@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import all_phrases, cached_by_identity, dispatch_alternation, phrase_pattern
+from pipeline.extract.patterns import (
+    GatedPattern,
+    all_phrases,
+    cached_by_identity,
+    dispatch_alternation,
+    fold,
+    gated_phrases,
+)
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import Vocabulary
@@ -65,7 +72,11 @@ _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
 # Any of the four above: most sentences have none.
-_OTHER_CUES_RE = re.compile("|".join(r.pattern for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)), re.IGNORECASE)
+_OTHER_CUES = (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)
+_OTHER_CUES_RE = GatedPattern(
+    re.compile("|".join(r.pattern for r in _OTHER_CUES), re.IGNORECASE), [r.pattern for r in _OTHER_CUES]
+)
+_MEMBERSHIP, _TALKS, _TALKS_ON, _FORMALISE = (GatedPattern(r) for r in _OTHER_CUES)
 _STAKE_WORD_RE = re.compile(r"stakes?", re.IGNORECASE)
 # "... to take / acquire / earn up to a 35% stake": a stake as the object of what precedes it.
 _STAKE_OBJECT_RE = re.compile(
@@ -148,13 +159,12 @@ def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tupl
 class _Cues(NamedTuple):
     """The vocabulary's agreement cues, compiled."""
 
-    instruments: re.Pattern[str]
+    instruments: GatedPattern
     kinds: dict[str, str]  # instrument group name -> agreement kind
     weak: re.Pattern[str]
-    status: list[tuple[str, re.Pattern[str]]]
-    topics: list[tuple[str, re.Pattern[str]]]
-    any_stage: re.Pattern[str]
-    stages: list[tuple[str, re.Pattern[str]]]
+    status: list[tuple[str, GatedPattern]]
+    topics: list[tuple[str, GatedPattern]]
+    stages: list[tuple[str, GatedPattern]]
 
 
 @cached_by_identity
@@ -163,13 +173,12 @@ def _cues(vocab: Vocabulary) -> _Cues:
     cues = vocab.cues
     instruments, kinds = _instrument_re(_as_tuple(cues["instruments"]))
     return _Cues(
-        instruments=instruments,
+        instruments=GatedPattern(instruments, all_phrases(cues["instruments"].items())),
         kinds=kinds,
         weak=re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE),
-        status=[(name, phrase_pattern(tuple(p), right_boundary="")) for name, p in cues["status"].items()],
-        topics=[(topic, phrase_pattern(tuple(words))) for topic, words in cues["topics"].items()],
-        any_stage=phrase_pattern(all_phrases(cues["value_chain"].items())),
-        stages=[(stage, phrase_pattern(tuple(words))) for stage, words in cues["value_chain"].items()],
+        status=[(name, gated_phrases(p, right_boundary="")) for name, p in cues["status"].items()],
+        topics=[(topic, gated_phrases(words)) for topic, words in cues["topics"].items()],
+        stages=[(stage, gated_phrases(words)) for stage, words in cues["value_chain"].items()],
     )
 
 
@@ -233,8 +242,9 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     text = ctx.text
     cues = _cues(ctx.vocab)
     kinds = cues.kinds
-    words = list(cues.instruments.finditer(text, s.start, s.end))
-    if not words and not _OTHER_CUES_RE.search(text, s.start, s.end):
+    folded = fold(text[s.start : s.end])
+    words = list(cues.instruments.finditer(folded, text, s.start, s.end))
+    if not words and not _OTHER_CUES_RE.search(folded, text, s.start, s.end):
         return []  # most sentences name no instrument at all
     weak_re = cues.weak
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
@@ -307,13 +317,13 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     found = merged
 
     # Membership: "joined the US-led grouping called Pax Silica".
-    for m in _MEMBERSHIP_RE.finditer(text, s.start, s.end):
+    for m in _MEMBERSHIP.finditer(folded, text, s.start, s.end):
         blocs = [p for p in ctx.partners_in(m.end(), min(s.end, m.end() + 70)) if ctx.entries[p.key].partner_type == "bloc"]
         if blocs:
             found.append(_Instrument(m.start(), blocs[0].end, "membership", False, parties=[blocs[0].key], topic="membership"))
     # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil");
     # "X is in talks with Y over an offtake deal": the deal is what is negotiated, between X and Y.
-    for m in _TALKS_RE.finditer(text, s.start, s.end):
+    for m in _TALKS.finditer(folded, text, s.start, s.end):
         end = s.end
         br = _BREAK_RE.search(text, m.end(), s.end)
         if br:
@@ -347,7 +357,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             )
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=parties, status="negotiating"))
     # "X and Y are in talks on a joint project": the negotiators are the subjects.
-    for m in _TALKS_ON_RE.finditer(text, s.start, s.end):
+    for m in _TALKS_ON.finditer(folded, text, s.start, s.end):
         subjects = [p.key for p in ctx.partners_in(s.start, m.start())]
         if len(subjects) < 2 or any(i.start <= m.start() < i.end + 40 for i in found):
             continue
@@ -357,7 +367,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         else:
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=subjects, status="negotiating"))
     # "formalise cooperation": a proposed agreement.
-    for m in _FORMALISE_RE.finditer(text, s.start, s.end):
+    for m in _FORMALISE.finditer(folded, text, s.start, s.end):
         if not any(i.start <= m.start() < i.end for i in found):
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, status="proposed"))
     return sorted(found, key=lambda i: i.start)
@@ -367,8 +377,9 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
     """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
     if inst.topic and inst.topic.startswith("framework_of:"):
         inner = inst.topic.split(":", 1)[1]
+        folded = fold(inner)
         for topic, pattern in _cues(ctx.vocab).topics:
-            if pattern.search(inner):
+            if pattern.search(folded, inner):
                 return topic + "_framework"
         return "minerals_framework"
     if inst.topic:
@@ -379,8 +390,9 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
         ctx.text[inst.end : min(hi, inst.end + 50)],
     )
     window = before + (after.group(0) if after else "")
+    folded = fold(window)
     for topic, pattern in _cues(ctx.vocab).topics:
-        if pattern.search(window):
+        if pattern.search(folded, window):
             return topic
     return None
 
@@ -420,8 +432,9 @@ def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | N
     """The status cue nearest the instrument in its clause; modal phrases beat bare verbs."""
     cues = _cues(ctx.vocab).status
     matches: list[tuple[int, int, str]] = []
+    folded = fold(ctx.text[lo:hi])
     for status, pattern in cues:
-        for m in pattern.finditer(ctx.text, lo, hi):
+        for m in pattern.finditer(folded, ctx.text, lo, hi):
             if m.end() > m.start():
                 matches.append((m.start(), m.end(), status))
     # Longest match wins where cues overlap ("may approve" over "approve").
@@ -481,12 +494,10 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
-    cues = _cues(ctx.vocab)
-    if not cues.any_stage.search(ctx.text, lo, hi):
-        return []
+    folded = fold(ctx.text[lo:hi])
     out = []
-    for stage, pattern in cues.stages:
-        if pattern.search(ctx.text, lo, hi):
+    for stage, pattern in _cues(ctx.vocab).stages:
+        if pattern.search(folded, ctx.text, lo, hi):
             out.append(stage)
     return out
 
