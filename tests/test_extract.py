@@ -381,3 +381,27 @@ def test_unnamed_companies_and_ranked_producers_are_not_partners():
     )
     keys = {p.key for p in extract_article("t.txt", text).partners}
     assert not keys & {"country:ARG", "country:BRA"}
+
+
+def test_coverage_says_whether_an_offset_is_inside_a_hit_as_a_scan_of_every_hit_would():
+    import random
+
+    from pipeline.extract.gazetteer import Coverage, Hit
+    from pipeline.extract.vocab import Alias
+
+    alias = Alias("x", "country:XXX", "name", True)
+    rng = random.Random(7)
+    for _ in range(300):
+        hits = [Hit(a, a + rng.randint(1, 12), alias) for a in (rng.randint(0, 60) for _ in range(rng.randint(0, 8)))]
+        coverage = Coverage(hits)
+        for pos in range(-2, 80):
+            assert coverage.covers(pos) == any(h.start <= pos < h.end for h in hits)
+
+
+def test_tokens_keep_inner_dots_and_an_initial_s_dot():
+    from pipeline.extract.people import tokenize
+
+    text = "H. D. Kumaraswamy of the U.S. (and U.S.-based A.B.C.) said it's 12.5% up."
+    assert [t.text for t in tokenize(text, 0, len(text))] == [
+        "H.", "D.", "Kumaraswamy", "of", "the", "U.S.", "(", "and", "U.S.", "-", "based", "A.B.C.", ")", "said", "it's",
+        "12", ".", "5", "%", "up", "."]  # fmt: skip

@@ -228,9 +228,10 @@ class GatedPattern:
     """A compiled pattern behind a literal gate: `search` and `finditer` take the text's `fold` too
     (of the searched stretch, or of any stretch around it) and skip the regex when the gate is shut.
 
-    `alternatives`: the branches the pattern is an alternation of, when it is one (a cue list);
-    read one by one, they give a closer gate than the whole pattern, whose branches the regex
-    parser merges by common prefix ("signed|sealed" -> "s(?:igned|ealed)")."""
+    `alternatives`: patterns one of which every match of `pattern` also matches somewhere inside,
+    such as its branches when it is an alternation (a cue list): read one by one, they give a closer
+    gate than the whole pattern, whose branches the regex parser merges by common prefix
+    ("signed|sealed" -> "s(?:igned|ealed)")."""
 
     __slots__ = ("pattern", "gate")
 

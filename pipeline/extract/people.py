@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import cached_by_identity, dispatch_alternation, phrase_pattern
+from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, fold, gated_phrases
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
 # A word (with inner dots: "U.S"), its closing dot when it ends in a lone capital ("H.", "U.S."), a number, a sign.
-_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
+# (Inner dots as `(?:\.(?=\w)[\w'’-]*)*` after the letters: the same tokens as `(?:[\w'’-]|\.(?=\w))*`, and the
+# engine runs through a word's letters in one step instead of trying two branches at each.)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*(?:\.(?=\w)[\w'’-]*)*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
 # Words that name bodies, not people ("ET Bureau", "Raw Materials Board").
 _ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council", "Agency", "Service", "Services",
               "Network", "News", "Newsroom", "Editorial", "Correspondent", "Materials", "Resources", "Minerals",
@@ -85,8 +87,8 @@ class _Found:
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:
-    make = Token._make
-    return [make((m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
+    new = tuple.__new__  # what Token._make calls, without the call to _make
+    return [new(Token, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
 
 
 def _is_initial(tok: str) -> bool:
@@ -118,28 +120,29 @@ def _title_words(titles: tuple[str, ...]) -> frozenset[str]:
 
 
 @cache
-def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
+def _title_re(titles: tuple[str, ...]) -> GatedPattern:
     alternatives = tuple(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
-    return phrase_pattern(alternatives, right_boundary=r"(?![\w-])")
+    return gated_phrases(alternatives, right_boundary=r"(?![\w-])")
 
 
 @cache
-def _opener_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
+def _opener_re(verbs: tuple[str, ...]) -> GatedPattern:
     """What comes right before a name: a reporting verb ("said"), a byline ("By", "Reporting by")."""
-    return re.compile(
+    pattern = re.compile(
         rf"\b(?:{dispatch_alternation(verbs)})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])|\bwith assistance from\s+(?=[A-Z])",
         re.IGNORECASE,
     )
+    return GatedPattern(pattern, [*verbs, "by", "with assistance from"])
 
 
 class _Cues(NamedTuple):
     """The vocabulary's person cues, compiled."""
 
-    title: re.Pattern[str]
+    title: GatedPattern
     title_words: frozenset[str]
     portfolio: frozenset[str]
-    opener: re.Pattern[str]
-    name_then_verb: re.Pattern[str]  # "Jane Doe said"
+    opener: GatedPattern
+    name_then_verb: GatedPattern  # "Jane Doe said"
 
 
 @cached_by_identity
@@ -152,7 +155,7 @@ def _cues(vocab: Vocabulary) -> _Cues:
         title_words=_title_words(tuple(cues["titles"])),
         portfolio=frozenset(cues["portfolio_words"]),
         opener=_opener_re(tuple(cues["reporting_verbs"])),
-        name_then_verb=re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b"),
+        name_then_verb=GatedPattern(re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b")),
     )
 
 
@@ -259,7 +262,10 @@ def _find_in_sentence(
 ) -> list[_Found]:
     compiled = _cues(vocab)
     title_re = compiled.title
-    if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
+    folded = fold(text[sentence.start : sentence.end])
+    if not (
+        _TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(folded, text, sentence.start, sentence.end)
+    ):
         return []  # every way of naming a person needs a title or two capitalised words in a row
     reader = _SentenceReader(text, sentence, hits, compiled.title_words)
     found: list[_Found] = []
@@ -268,7 +274,7 @@ def _find_in_sentence(
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
     org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
-    for m in title_re.finditer(text, sentence.start, sentence.end):
+    for m in title_re.finditer(folded, text, sentence.start, sentence.end):
         if any(a <= m.start() < b for a, b in org_spans):
             continue  # "MP Materials": a company, not a member of parliament
         capitalised = text[m.start()].isupper()
@@ -328,7 +334,7 @@ def _find_in_sentence(
 
     # 2. Apposition: "Piyush Goyal, India's Commerce and Industry Minister, said".
     for k, tok in enumerate(reader.tokens):
-        if tok.start in taken or not _is_name_word(tok.text):
+        if not tok.text[:1].isupper() or tok.start in taken or not _is_name_word(tok.text):  # most words: the first test
             continue
         if k > 0 and (_is_name_word(reader.tokens[k - 1].text) or _is_initial(reader.tokens[k - 1].text)):
             continue
@@ -353,7 +359,7 @@ def _find_in_sentence(
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     starts = []
-    for m in compiled.opener.finditer(text[sentence.start : sentence.end]):
+    for m in compiled.opener.finditer(folded, text[sentence.start : sentence.end]):
         method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
@@ -390,7 +396,7 @@ def _find_in_sentence(
             role = "author"
         taken.update(t.start for t in name)
         found.append(_Found(name, role, org, country, method, index))
-    for m in compiled.name_then_verb.finditer(text[sentence.start : sentence.end]):
+    for m in compiled.name_then_verb.finditer(folded, text[sentence.start : sentence.end]):
         k = reader.index_at(sentence.start + m.start(1))
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
@@ -420,16 +426,17 @@ def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence
 
 
 def _surname_mentions(
-    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, hits: list[Hit]
+    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, named: Coverage
 ) -> list[tuple[int, Span]]:
-    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere."""
+    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere, outside
+    vocabulary names (`named`: the coverage of the gazetteer's hits)."""
     out = []
     for m in re.finditer(r"\b[A-Z][\w'’-]+\b", text[sentence.start : sentence.end]):
         word = m.group(0)
         key = word.lower()
         if key in surnames:
             start = sentence.start + m.start()
-            if any(h.start <= start < h.end for h in hits):
+            if named.covers(start):
                 continue
             out.append((surnames[key], Span(start, start + len(word), index)))
     return out
@@ -489,8 +496,9 @@ def extract_people(
     keys = list(records)
     surname_index = {part: keys.index(key) for part, key in by_surname.items()}
     seen = {(s.start, s.end) for r in records.values() for s in r.spans}
-    for index, sentence in enumerate(sentences):
-        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, hits):
+    named = Coverage(hits)
+    for index, sentence in enumerate(sentences if surname_index else ()):  # no full name, no surname to look for
+        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, named):
             if (span.start, span.end) in seen or any(s.start <= span.start < s.end for r in records.values() for s in r.spans):
                 continue
             records[keys[person_index]].spans.append(span)
