@@ -128,3 +128,16 @@ def test_gated_searches_find_what_the_patterns_find_on_the_development_articles(
             folded = fold(line)
             for gated in gates:
                 assert [m.span() for m in gated.finditer(folded, line)] == [m.span() for m in gated.pattern.finditer(line)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(["Key", "Keystone", "Keystones", "keystone", "Keystone’s", "xKeystone", "’s",
+                                       "KABIL", "KABILs", "(", ")", "foreign", "Minister", "&"]), max_size=20))  # fmt: skip
+def test_finditer_from_a_prefix_finds_what_finditer_finds(words):
+    from pipeline.extract.patterns import finditer_from
+
+    text = " ".join(words).replace("( ", "(")
+    for prefix, pattern in [("Keystone", r"\bKeystone\b(?![’']s\s+[a-z]+\s+(?:Minister|President))"), ("KABIL", r"\bKABIL\b"),
+                            ("Key", r"\bKey(?:stone)?")]:  # fmt: skip
+        compiled = re.compile(pattern)
+        assert [m.span() for m in finditer_from(prefix, compiled, text)] == [m.span() for m in compiled.finditer(text)]

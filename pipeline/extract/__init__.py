@@ -22,6 +22,7 @@ from pipeline.extract.partners import (
     partner_mentions,
     pattern_org_entry,
 )
+from pipeline.extract.patterns import finditer_from
 from pipeline.extract.people import NOT_NAME, extract_people
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
@@ -50,12 +51,13 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
         entries.setdefault(entry.key, entry)
         out.append(Hit(match.start, match.end, Alias(match.name, entry.key, "pattern", True)))
         if acronym:
-            for m in re.finditer(rf"\b{re.escape(acronym.group(1))}\b", text):
+            for m in finditer_from(acronym.group(1), re.compile(rf"\b{re.escape(acronym.group(1))}\b"), text):
                 out.append(Hit(m.start(), m.end(), Alias(acronym.group(1), entry.key, "acronym", True)))
         short = _short_name(match.name, hits)
         if short:
             # "Keystone Strategic Metals Corp" is "Keystone" in later sentences.
-            for m in re.finditer(rf"\b{re.escape(short)}\b(?![’']s\s+[a-z]+\s+(?:Minister|President))", text):
+            pattern = re.compile(rf"\b{re.escape(short)}\b(?![’']s\s+[a-z]+\s+(?:Minister|President))")
+            for m in finditer_from(short, pattern, text):
                 if not (match.start <= m.start() < match.end):
                     out.append(Hit(m.start(), m.end(), Alias(short, entry.key, "acronym", True)))
     return out

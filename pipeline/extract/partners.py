@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import cached_by_identity, phrase_pattern
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, fold, gated_phrases
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
@@ -116,21 +116,23 @@ class PartnerMention:
 
 
 @cached_by_identity
-def _rival_re(vocab: Vocabulary) -> re.Pattern[str]:
-    return phrase_pattern(tuple(vocab.cues["rival_cues"]))
+def _rival_re(vocab: Vocabulary) -> GatedPattern:
+    return gated_phrases(vocab.cues["rival_cues"])
 
 
 @cached_by_identity
-def _background_re(vocab: Vocabulary) -> re.Pattern[str]:
-    return phrase_pattern(tuple(vocab.cues["background_cues"]))
+def _background_re(vocab: Vocabulary) -> GatedPattern:
+    return gated_phrases(vocab.cues["background_cues"])
 
 
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
-    pattern = _rival_re(vocab)
-    if not pattern.search(text, max(sentence.start, start - 32), min(sentence.end, end + 70)):
+    gated = _rival_re(vocab)
+    lo, hi = max(sentence.start, start - 32), min(sentence.end, end + 70)
+    if not gated.search(fold(text[lo:hi]), text, lo, hi):
         return False  # no cue anywhere near the name
+    pattern = gated.pattern
     before = text[max(sentence.start, start - 32) : start]
     for m in pattern.finditer(before):
         if not re.search(r"[.;]", before[m.end() :]):
@@ -148,7 +150,8 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
-    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in _background_re(vocab).finditer(text, lo, start))
+    cues = _background_re(vocab).finditer(fold(text[lo:start]), text, lo, start)
+    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in cues)
 
 
 # "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
@@ -453,12 +456,13 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
 
 
 def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabulary) -> str | None:
-    """An unknown organisation's home country: from its name, or a possessive just before it."""
-    for h in hits:
-        if start <= h.start and h.end <= start + len(name) and h.target.startswith("country:"):
+    """An unknown organisation's home country: from its name, or a possessive just before it
+    (`hits` in text order, as `select_longest` returns them)."""
+    for h in hits_starting_in(hits, start, start + len(name)):
+        if h.end <= start + len(name) and h.target.startswith("country:"):
             return h.target.split(":")[1]
-    for h in hits:
-        if start - 40 <= h.start and h.end <= start and h.target.startswith("country:"):
+    for h in hits_starting_in(hits, start - 40, start):
+        if h.end <= start and h.target.startswith("country:"):
             tail = text[h.end : start]
             if (
                 re.fullmatch(

@@ -244,3 +244,17 @@ class GatedPattern:
 
     def finditer(self, folded: str | None, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text, pos, endpos) if self.gate.admits(folded) else iter(())
+
+
+def finditer_from(prefix: str, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a case-sensitive pattern every match of which begins with the
+    literal `prefix` (`\\\\bKeystone\\\\b`): str.find jumps from one occurrence of the prefix to the
+    next, where the regex engine would try a pattern opening with \\\\b at every position."""
+    pos = text.find(prefix)
+    while pos >= 0:
+        m = pattern.match(text, pos)
+        if m is None:
+            pos = text.find(prefix, pos + 1)
+        else:
+            yield m
+            pos = text.find(prefix, m.end())
