@@ -99,35 +99,46 @@ _GATE_WORDS = st.sampled_from(["signed", "SIGNED", "ſigned", "sıgned", "İnked
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=st.lists(_GATE_WORDS, max_size=25), seps=st.sampled_from([" ", "  ", "-", ""]))
-def test_a_gated_search_finds_what_the_pattern_finds(words, seps):
-    from pipeline.extract.patterns import fold, gated_phrases
+@given(
+    words=st.lists(_GATE_WORDS, max_size=25),
+    seps=st.sampled_from([" ", "  ", "-", ""]),
+    window=st.tuples(st.integers(0, 200), st.integers(0, 200)),
+)
+def test_a_gated_search_finds_what_the_pattern_finds(words, seps, window):
+    from pipeline.extract.patterns import gated_phrases
 
     text = seps.join(words)
+    lo, hi = sorted(window)
     cues = load_vocabulary().cues
     lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
              *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
     for phrases in lists:
         gated = gated_phrases(phrases)
-        found = gated.search(fold(text), text)
-        expected = gated.pattern.search(text)
-        assert (found and found.span()) == (expected and expected.span()), (phrases, text)
+        for a, b in ((0, len(text)), (lo, hi)):
+            found = gated.search(text, a, b)
+            expected = gated.pattern.search(text, a, b)
+            assert (found and found.span()) == (expected and expected.span()), (phrases, text, a, b)
 
 
 def test_gated_searches_find_what_the_patterns_find_on_the_development_articles():
     from pathlib import Path
 
-    from pipeline.extract.patterns import fold, gated_phrases
+    from pipeline.extract.patterns import gated_phrases
 
     cues = load_vocabulary().cues
     lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
              *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
     gates = [gated_phrases(phrases) for phrases in lists]
     for path in sorted((Path(__file__).parent / "fixtures" / "dev" / "raw").glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            folded = fold(line)
+        text = path.read_text(encoding="utf-8")
+        pos = 0
+        for line in text.split("\n"):
+            lo, hi = pos, pos + len(line)
+            pos = hi + 1
             for gated in gates:
-                assert [m.span() for m in gated.finditer(folded, line)] == [m.span() for m in gated.pattern.finditer(line)]
+                assert [m.span() for m in gated.finditer(text, lo, hi)] == [
+                    m.span() for m in gated.pattern.finditer(text, lo, hi)
+                ]
 
 
 @settings(max_examples=200, deadline=None)
@@ -141,3 +152,20 @@ def test_finditer_from_a_prefix_finds_what_finditer_finds(words):
                             ("Key", r"\bKey(?:stone)?")]:  # fmt: skip
         compiled = re.compile(pattern)
         assert [m.span() for m in finditer_from(prefix, compiled, text)] == [m.span() for m in compiled.finditer(text)]
+
+
+def test_a_text_with_letters_that_fold_irregularly_keeps_every_gate_open():
+    from pipeline.extract.patterns import gated_phrases
+
+    gated = gated_phrases(("signed", "inked"))
+    assert gated.gate.admits("They ſigned it.") and gated.search("They ſigned it.") is not None
+    assert not gated.gate.admits("They agreed.") and gated.search("They agreed.") is None
+    text = "Turkey’s İZMİR INKED a deal. Then talks."
+    assert gated.search(text, 0, 29).span() == (15, 20) and gated.search(text, 29) is None
+
+
+def test_required_literals_read_caseless_characters_and_small_classes():
+    from pipeline.extract.patterns import required_literals
+
+    assert required_literals(r"\s[–—]\s") == {"–", "—"}
+    assert required_literals(r"world['’]s (?:largest|biggest)") == {"largest", "biggest"}

@@ -21,7 +21,6 @@ from pipeline.extract.patterns import (
     all_phrases,
     cached_by_identity,
     dispatch_alternation,
-    fold,
     gated_phrases,
 )
 from pipeline.extract.records import AgreementRecord, DateValue, Span
@@ -242,9 +241,8 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     text = ctx.text
     cues = _cues(ctx.vocab)
     kinds = cues.kinds
-    folded = fold(text[s.start : s.end])
-    words = list(cues.instruments.finditer(folded, text, s.start, s.end))
-    if not words and not _OTHER_CUES_RE.search(folded, text, s.start, s.end):
+    words = list(cues.instruments.finditer(text, s.start, s.end))
+    if not words and not _OTHER_CUES_RE.search(text, s.start, s.end):
         return []  # most sentences name no instrument at all
     weak_re = cues.weak
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
@@ -317,13 +315,13 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     found = merged
 
     # Membership: "joined the US-led grouping called Pax Silica".
-    for m in _MEMBERSHIP.finditer(folded, text, s.start, s.end):
+    for m in _MEMBERSHIP.finditer(text, s.start, s.end):
         blocs = [p for p in ctx.partners_in(m.end(), min(s.end, m.end() + 70)) if ctx.entries[p.key].partner_type == "bloc"]
         if blocs:
             found.append(_Instrument(m.start(), blocs[0].end, "membership", False, parties=[blocs[0].key], topic="membership"))
     # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil");
     # "X is in talks with Y over an offtake deal": the deal is what is negotiated, between X and Y.
-    for m in _TALKS.finditer(folded, text, s.start, s.end):
+    for m in _TALKS.finditer(text, s.start, s.end):
         end = s.end
         br = _BREAK_RE.search(text, m.end(), s.end)
         if br:
@@ -357,7 +355,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             )
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=parties, status="negotiating"))
     # "X and Y are in talks on a joint project": the negotiators are the subjects.
-    for m in _TALKS_ON.finditer(folded, text, s.start, s.end):
+    for m in _TALKS_ON.finditer(text, s.start, s.end):
         subjects = [p.key for p in ctx.partners_in(s.start, m.start())]
         if len(subjects) < 2 or any(i.start <= m.start() < i.end + 40 for i in found):
             continue
@@ -367,7 +365,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         else:
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=subjects, status="negotiating"))
     # "formalise cooperation": a proposed agreement.
-    for m in _FORMALISE.finditer(folded, text, s.start, s.end):
+    for m in _FORMALISE.finditer(text, s.start, s.end):
         if not any(i.start <= m.start() < i.end for i in found):
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, status="proposed"))
     return sorted(found, key=lambda i: i.start)
@@ -377,22 +375,21 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
     """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
     if inst.topic and inst.topic.startswith("framework_of:"):
         inner = inst.topic.split(":", 1)[1]
-        folded = fold(inner)
         for topic, pattern in _cues(ctx.vocab).topics:
-            if pattern.search(folded, inner):
+            if pattern.pattern.search(inner):
                 return topic + "_framework"
         return "minerals_framework"
     if inst.topic:
         return inst.topic
-    before = ctx.text[max(lo, inst.start - 40) : inst.end]
+    start = max(lo, inst.start - 40)
     after = re.match(
         r"\s+(?:on|for|in|over|covering|concerning|regarding)\s+(?:the\s+)?(?:[\w-]+\s*){1,5}",
         ctx.text[inst.end : min(hi, inst.end + 50)],
     )
-    window = before + (after.group(0) if after else "")
-    folded = fold(window)
+    end = inst.end + (after.end() if after else 0)
+    window = ctx.text[start:end]  # searched on its own: its first word opens a word even after a hyphen
     for topic, pattern in _cues(ctx.vocab).topics:
-        if pattern.search(folded, window):
+        if pattern.gate.admits(ctx.text, start, end) and pattern.pattern.search(window):
             return topic
     return None
 
@@ -432,9 +429,8 @@ def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | N
     """The status cue nearest the instrument in its clause; modal phrases beat bare verbs."""
     cues = _cues(ctx.vocab).status
     matches: list[tuple[int, int, str]] = []
-    folded = fold(ctx.text[lo:hi])
     for status, pattern in cues:
-        for m in pattern.finditer(folded, ctx.text, lo, hi):
+        for m in pattern.finditer(ctx.text, lo, hi):
             if m.end() > m.start():
                 matches.append((m.start(), m.end(), status))
     # Longest match wins where cues overlap ("may approve" over "approve").
@@ -494,10 +490,9 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
-    folded = fold(ctx.text[lo:hi])
     out = []
     for stage, pattern in _cues(ctx.vocab).stages:
-        if pattern.search(folded, ctx.text, lo, hi):
+        if pattern.search(ctx.text, lo, hi):
             out.append(stage)
     return out
 

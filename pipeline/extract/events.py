@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import GatedPattern, all_phrases, cached_by_identity, fold, gated_phrases
+from pipeline.extract.patterns import GatedPattern, all_phrases, cached_by_identity, gated_phrases
 from pipeline.extract.records import DateValue, EventRecord, Span
 from pipeline.extract.vocab import Vocabulary
 
@@ -81,10 +81,10 @@ class _Draft:
     date_distance: int = 10**6  # characters between the trigger and its date: nearer is likelier its own
 
 
-def _event_names(ctx: ArticleContext, lo: int, hi: int, folded: str | None) -> list[tuple[str, int, int]]:
-    """Capitalised event names in [lo, hi) (`folded`: its `fold`): "AI Impact Summit", "India Energy Week 2026"."""
+def _event_names(ctx: ArticleContext, lo: int, hi: int) -> list[tuple[str, int, int]]:
+    """Capitalised event names in [lo, hi): "AI Impact Summit", "India Energy Week 2026"."""
     names = []
-    for m in _cues(ctx.vocab).names.finditer(folded, ctx.text, lo, hi):
+    for m in _cues(ctx.vocab).names.finditer(ctx.text, lo, hi):
         name = m.group(0).strip()
         lead = re.match(r"(?:(?:The|A|An|At|In|During|On|After|Before|Following)\s+)+", name)
         start = m.start() + (lead.end() if lead else 0)
@@ -136,12 +136,11 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     signing_verb = cues.signing_verb
     drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
-        folded = fold(ctx.text[s.start : s.end])
-        names = _event_names(ctx, s.start, s.end, folded)
-        if not names and not cues.any_trigger.search(folded, ctx.text, s.start, s.end):
+        names = _event_names(ctx, s.start, s.end)
+        if not names and not cues.any_trigger.search(ctx.text, s.start, s.end):
             continue
         participants = _participants(ctx, index)
-        for event_type, span, trigger in _sentence_triggers(ctx, index, cues.gated_triggers, names, folded):
+        for event_type, span, trigger in _sentence_triggers(ctx, index, cues.gated_triggers, names):
             # A name belongs to this event only if its head word is of the event's type.
             own = [n for n in names if _matches_type(triggers, event_type, n[0])]
             name = None
@@ -192,15 +191,15 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
 
 
 def _sentence_triggers(
-    ctx: ArticleContext, index: int, triggers: list[tuple[str, GatedPattern]], names, folded: str | None
+    ctx: ArticleContext, index: int, triggers: list[tuple[str, GatedPattern]], names
 ) -> list[tuple[str, tuple[int, int], str | None]]:
-    """One (type, span, trigger word) per event type the sentence reports (`folded`: its `fold`). A venue
-    ("on the margins of the G20 summit") is not the event; a signing verb yields to any other event in the sentence."""
+    """One (type, span, trigger word) per event type the sentence reports. A venue ("on the margins
+    of the G20 summit") is not the event; a signing verb yields to any other event in the sentence."""
     s = ctx.sentences[index]
     out: list[tuple[str, tuple[int, int], str | None]] = []
     taken: list[tuple[int, int]] = []
     for event_type, pattern in triggers:
-        for m in pattern.finditer(folded, ctx.text, s.start, s.end):
+        for m in pattern.finditer(ctx.text, s.start, s.end):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             if _VENUE_RE.search(ctx.text[max(s.start, m.start() - 40) : m.start()]):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import GatedPattern, cached_by_identity, fold, gated_phrases
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
@@ -130,7 +130,7 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     "China, which refines 90% of the world's rare earths")."""
     gated = _rival_re(vocab)
     lo, hi = max(sentence.start, start - 32), min(sentence.end, end + 70)
-    if not gated.search(fold(text[lo:hi]), text, lo, hi):
+    if not gated.search(text, lo, hi):
         return False  # no cue anywhere near the name
     pattern = gated.pattern
     before = text[max(sentence.start, start - 32) : start]
@@ -150,7 +150,7 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
-    cues = _background_re(vocab).finditer(fold(text[lo:start]), text, lo, start)
+    cues = _background_re(vocab).finditer(text, lo, start)
     return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in cues)
 
 

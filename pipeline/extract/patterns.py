@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from re import _constants as _c
 from re import _parser
 from typing import Any, TypeVar
+
+import ahocorasick
 
 _PLAIN_START = re.compile(r"[A-Za-z0-9]")
 _T = TypeVar("_T")
@@ -138,15 +141,16 @@ def gated_phrases(phrases: Iterable[str], right_boundary: str = r"\b") -> GatedP
 #
 # A case-insensitive search costs several microseconds per sentence, whatever it finds; most
 # sentences hold none of the words a cue list needs. Every match of "signed|inked|sealed" holds
-# one of those words, and `in` on the lower-cased text finds a word ten times faster than the
-# regex engine tries the cue list at every position. So a gate asks `in` first, and the regex
-# runs only where a match is possible: the matches are the same, only the misses are cheaper.
+# one of those words. So each cue pattern gets a gate: the literals one of which every match
+# holds. One Aho-Corasick pass over the lower-cased article finds where every gate's literals
+# occur; a search then runs only on a stretch holding one of its own: the matches are the same,
+# only the misses are cheaper.
 
 
 def fold(text: str) -> str | None:
-    """`text` lower-cased, for `LiteralGate.admits`; None when a case-insensitive pattern could match
+    """`text` lower-cased, position for position; None when a case-insensitive pattern could match
     letters there that lower-casing does not turn into the pattern's own (Turkish dotted and dotless
-    i, long s: "İ", "ı", "ſ"), or that change length."""
+    i, long s: "İ", "ı", "ſ"), or when lower-casing changes the length."""
     folded = text.lower()
     if text.isascii():
         return folded
@@ -155,8 +159,14 @@ def fold(text: str) -> str | None:
     return folded
 
 
+def _usable(code: int) -> bool:
+    """A literal character a gate may ask for: ASCII (whose case-insensitive matches all lower-case
+    to it, but for "İ", "ı", "ſ", which `fold` refuses), or a character without case ("–", "’")."""
+    return code < 128 or chr(code).lower() == chr(code).upper() == chr(code)
+
+
 def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case ASCII strings one of which is part of every match of `pattern` (searched
+    """Lower-case strings one of which is part of every match of `pattern` (searched
     case-insensitively); None when there are none to speak of (a class, a look-around, ...)."""
     try:
         parsed = _parser.parse(pattern)
@@ -171,7 +181,7 @@ def _required(items: list) -> frozenset[str] | None:
     candidates: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in items:
-        if op is _c.LITERAL and av < 128:
+        if op is _c.LITERAL and _usable(av):
             run.append(chr(av).lower())
             continue
         if run:
@@ -188,6 +198,8 @@ def _required(items: list) -> frozenset[str] | None:
                 sub = frozenset().union(*branches)
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
             sub = _required(list(av[2]))
+        elif op is _c.IN and all(o is _c.LITERAL and _usable(a) for o, a in av):
+            sub = frozenset(chr(a).lower() for _, a in av)  # "[–—]"
         if sub:
             candidates.append(sub)
     if run:
@@ -197,11 +209,85 @@ def _required(items: list) -> frozenset[str] | None:
     return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
 
 
-class LiteralGate:
-    """Whether a case-insensitive search for any of some patterns can match a text, asked with
-    `in`: False only when the text holds none of the literals every match needs."""
+class _Literals:
+    """Every gate's literals, each with a bit of its own, and their Aho-Corasick automaton."""
 
-    __slots__ = ("literals",)
+    bits: dict[str, int] = {}
+    version = 0  # grows with every literal added: an index read with an older automaton is read again
+    automaton: ahocorasick.Automaton | None = None
+
+    @classmethod
+    def mask(cls, literals: Iterable[str]) -> int:
+        mask = 0
+        for literal in literals:
+            if literal not in cls.bits:
+                cls.bits[literal] = 1 << len(cls.bits)
+                cls.version += 1
+                cls.automaton = None
+            mask |= cls.bits[literal]
+        return mask
+
+    @classmethod
+    def find(cls, folded: str) -> Iterator[tuple[int, tuple[int, int]]]:
+        """(end index, (length, bit)) of every occurrence of every literal in `folded`."""
+        if cls.automaton is None:
+            automaton = ahocorasick.Automaton()
+            for literal, bit in cls.bits.items():
+                automaton.add_word(literal, (len(literal), bit))
+            automaton.make_automaton()
+            cls.automaton = automaton
+        return cls.automaton.iter(folded) if cls.bits else iter(())
+
+
+class LiteralIndex:
+    """Where the gate literals occur in one text, and so which of them a stretch of it holds."""
+
+    __slots__ = ("text", "version", "unreadable", "starts", "ends", "bits", "spans")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.version = -1  # not read yet
+
+    def _read(self) -> None:
+        folded = fold(self.text)
+        found = sorted((end + 1 - length, end + 1, bit) for end, (length, bit) in _Literals.find(folded or ""))
+        self.unreadable = folded is None  # then every gate stays open
+        self.starts = [a for a, _, _ in found]
+        self.ends = [b for _, b, _ in found]
+        self.bits = [bit for _, _, bit in found]
+        self.spans: dict[tuple[int, int], int] = {}
+        self.version = _Literals.version
+
+    def mask(self, lo: int, hi: int) -> int:
+        """The bits of the literals that occur inside text[lo:hi] (-1, every bit, when unreadable)."""
+        if self.version != _Literals.version:
+            self._read()
+        if self.unreadable:
+            return -1
+        mask = self.spans.get((lo, hi))
+        if mask is None:
+            mask = 0
+            i = bisect_left(self.starts, lo)
+            starts, ends, bits = self.starts, self.ends, self.bits
+            while i < len(starts) and starts[i] < hi:
+                if ends[i] <= hi:
+                    mask |= bits[i]
+                i += 1
+            self.spans[(lo, hi)] = mask
+        return mask
+
+
+@lru_cache(maxsize=8)
+def literal_index(text: str) -> LiteralIndex:
+    """The literal index of a text (the article, read by every extractor in turn), made once."""
+    return LiteralIndex(text)
+
+
+class LiteralGate:
+    """Whether a case-insensitive search for any of some patterns can match in a stretch of text:
+    False only when the stretch holds none of the literals every match needs."""
+
+    __slots__ = ("literals", "mask")
 
     def __init__(self, patterns: Iterable[str]):
         found: set[str] = set()
@@ -209,24 +295,21 @@ class LiteralGate:
             required = required_literals(p)
             if required is None:
                 self.literals: tuple[str, ...] | None = None  # a pattern without literals: always search
+                self.mask = -1
                 return
             found |= required
         # "sign" is in every text that holds "signed": the shorter literal is enough.
         self.literals = tuple(sorted(s for s in found if not any(t != s and t in s for t in found)))
+        self.mask = _Literals.mask(self.literals)
 
-    def admits(self, folded: str | None) -> bool:
-        """`folded`: the text through `fold`."""
-        if folded is None or self.literals is None:
-            return True
-        for literal in self.literals:  # noqa: SIM110 (a loop: any() over a generator is slower)
-            if literal in folded:
-                return True
-        return False
+    def admits(self, text: str, lo: int = 0, hi: int = sys.maxsize) -> bool:
+        """Whether a match may lie inside text[lo:hi]."""
+        return self.mask == -1 or bool(literal_index(text).mask(lo, hi) & self.mask)
 
 
 class GatedPattern:
-    """A compiled pattern behind a literal gate: `search` and `finditer` take the text's `fold` too
-    (of the searched stretch, or of any stretch around it) and skip the regex when the gate is shut.
+    """A compiled pattern behind a literal gate: `search` and `finditer` skip the regex when the
+    searched stretch holds none of the literals its matches need.
 
     `alternatives`: patterns one of which every match of `pattern` also matches somewhere inside,
     such as its branches when it is an alternation (a cue list): read one by one, they give a closer
@@ -239,11 +322,11 @@ class GatedPattern:
         self.pattern = pattern
         self.gate = LiteralGate([pattern.pattern] if alternatives is None else alternatives)
 
-    def search(self, folded: str | None, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.pattern.search(text, pos, endpos) if self.gate.admits(folded) else None
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.pattern.search(text, pos, endpos) if self.gate.admits(text, pos, endpos) else None
 
-    def finditer(self, folded: str | None, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text, pos, endpos) if self.gate.admits(folded) else iter(())
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text, pos, endpos) if self.gate.admits(text, pos, endpos) else iter(())
 
 
 def finditer_from(prefix: str, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

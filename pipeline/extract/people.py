@@ -14,7 +14,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
-from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, fold, gated_phrases
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, gated_phrases
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
@@ -262,10 +262,7 @@ def _find_in_sentence(
 ) -> list[_Found]:
     compiled = _cues(vocab)
     title_re = compiled.title
-    folded = fold(text[sentence.start : sentence.end])
-    if not (
-        _TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(folded, text, sentence.start, sentence.end)
-    ):
+    if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
         return []  # every way of naming a person needs a title or two capitalised words in a row
     reader = _SentenceReader(text, sentence, hits, compiled.title_words)
     found: list[_Found] = []
@@ -274,7 +271,7 @@ def _find_in_sentence(
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
     org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
-    for m in title_re.finditer(folded, text, sentence.start, sentence.end):
+    for m in title_re.finditer(text, sentence.start, sentence.end):
         if any(a <= m.start() < b for a, b in org_spans):
             continue  # "MP Materials": a company, not a member of parliament
         capitalised = text[m.start()].isupper()
@@ -358,14 +355,16 @@ def _find_in_sentence(
             found.append(_Found(name, role.strip(), org, country, "apposition", index))
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
+    line = text[sentence.start : sentence.end]
     starts = []
-    for m in compiled.opener.finditer(folded, text[sentence.start : sentence.end]):
+    # (Searched on the sentence alone, where "^" is its start; gated on the article.)
+    openers = compiled.opener.pattern.finditer(line) if compiled.opener.gate.admits(text, sentence.start, sentence.end) else ()
+    for m in openers:
         method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
             starts += _more_bylines(reader, starts[-1][0], text, sentence)
     # A line that is only a name: a press contact or a signature ("Laurence Gagnon").
-    line = text[sentence.start : sentence.end]
     if (
         2 <= len(reader.tokens) <= 4
         and all(_is_name_word(t.text) or _is_initial(t.text) for t in reader.tokens)
@@ -396,7 +395,8 @@ def _find_in_sentence(
             role = "author"
         taken.update(t.start for t in name)
         found.append(_Found(name, role, org, country, method, index))
-    for m in compiled.name_then_verb.finditer(folded, text[sentence.start : sentence.end]):
+    name_then_verb = compiled.name_then_verb
+    for m in name_then_verb.pattern.finditer(line) if name_then_verb.gate.admits(text, sentence.start, sentence.end) else ():
         k = reader.index_at(sentence.start + m.start(1))
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
