@@ -31,9 +31,11 @@ STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
 _GENERIC_KINDS = {"cooperation_agreement", "other"}
-_OUT_OF_SCOPE_RE = re.compile(
-    r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms|troops|forces|peace (?:accord|deal|agreement|treaty)|ceasefire|visa|extradition)\b",
-    re.IGNORECASE,
+_OUT_OF_SCOPE_RE = GatedPattern(
+    re.compile(
+        r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms|troops|forces|peace (?:accord|deal|agreement|treaty)|ceasefire|visa|extradition)\b",
+        re.IGNORECASE,
+    )
 )
 _BETWEEN_BOTH_RE = re.compile(
     r"^\s*(?:\w+\s+){0,3}?between\s+(?:the\s+two|both)\s+(?:countries|nations|sides|governments)", re.IGNORECASE
@@ -47,9 +49,11 @@ _DESCRIPTIVE_AFTER_RE = re.compile(r"^\s+(?:of|between|among|owned|formed|set up
 _NOT_AN_INSTRUMENT_AFTER_RE = re.compile(
     r"^\s+(?:rights?|prices?|volumes?|markets?|flows?|terms|talks|negotiations|structure)\b", re.IGNORECASE
 )
-_BREAK_RE = re.compile(
-    r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
-    re.IGNORECASE,
+_BREAK_RE = GatedPattern(
+    re.compile(
+        r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
+        re.IGNORECASE,
+    )
 )
 _MEMBERSHIP_RE = re.compile(
     r"\b(?:join(?:ed|s|ing)?|became (?:a |the )?(?:full |newest |\w+ )?members? of|accession to|admitted to|membership (?:of|in)|signed up to)\b",
@@ -83,11 +87,13 @@ _STAKE_OBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 # "builds on the ...", "complements the ...": the instrument named next is a different one.
-_BUILDS_ON_RE = re.compile(
-    r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
-    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
-    r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
-    re.IGNORECASE,
+_BUILDS_ON_RE = GatedPattern(
+    re.compile(
+        r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
+        r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
+        r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+        re.IGNORECASE,
+    )
 )
 _TRAVEL_FOR_RE = re.compile(
     r"\b(?:travel(?:s|led|ed|ling|ing)?|visit(?:s|ed|ing)?|fl(?:y|ies|ew)|head(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|trip|tour)\b[^.;]{0,60}\bfor\s+\Z",
@@ -99,11 +105,15 @@ _VERDICT_RE = re.compile(
     re.IGNORECASE,
 )
 # "a new agreement", "an upcoming pact": an agreement other than those already in force.
-_NOVEL_RE = re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_NOVEL_RE = GatedPattern(
+    re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+)
 _INDEFINITE_RE = re.compile(r"\b(?:a|an)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
-_UPGRADED_TIES_RE = re.compile(
-    r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
-    re.IGNORECASE,
+_UPGRADED_TIES_RE = GatedPattern(
+    re.compile(
+        r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
+        re.IGNORECASE,
+    )
 )
 # "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
 _COUNTED_PARTNERS_RE = re.compile(
@@ -114,9 +124,11 @@ _COUNTED_PARTNERS_RE = re.compile(
     re.IGNORECASE,
 )
 # "a separate arrangement", "another deal", "a second MoU": not the agreement just discussed.
-_SEPARATE_RE = re.compile(
-    r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
-    re.IGNORECASE,
+_SEPARATE_RE = GatedPattern(
+    re.compile(
+        r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
+        re.IGNORECASE,
+    )
 )
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
@@ -619,7 +631,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 separate=not inst.name
                 and bool(
                     _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)
-                    or _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start])
+                    or _BUILDS_ON_RE.search_alone(ctx.text, max(s.start, inst.start - 60), inst.start)
                 ),
             )
             (headline_drafts if headline else drafts).append(draft)
@@ -706,7 +718,7 @@ def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: i
     builds on the joint declaration of intent signed in 2022"), or one of another year ("The 2022
     cooperation agreement" after a protocol signed this week)."""
     s = ctx.sentences[index]
-    if _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start]):
+    if _BUILDS_ON_RE.search_alone(ctx.text, max(s.start, inst.start - 60), inst.start):
         return True
     if _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start):
         return True  # "a separate arrangement on stockpiles", "another agreement"

@@ -328,6 +328,11 @@ class GatedPattern:
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text, pos, endpos) if self.gate.admits(text, pos, endpos) else iter(())
 
+    def search_alone(self, text: str, lo: int, hi: int) -> re.Match[str] | None:
+        """`pattern.search(text[lo:hi])`: the stretch searched as a string of its own (where it opens a
+        word even if cut from one, and "^" is its start), behind the gate of that stretch."""
+        return self.pattern.search(text[lo:hi]) if self.gate.admits(text, lo, hi) else None
+
 
 def finditer_from(prefix: str, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` for a case-sensitive pattern every match of which begins with the
