@@ -327,16 +327,19 @@ _GOVERNMENT_RE = re.compile(
     r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b|\b(?:High Commission|Embassy|Consulate)\b"
 )
 # "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
+# (The look-ahead holds for every match - a word, then a capitalised word, or "mining company" - and
+# spares most words the search for a job title at each of their letters.)
 _DESCRIBED_ORG_RE = re.compile(
-    r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
+    r"\b(?=\w+[ \t]+[A-Z]|mining )(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
     r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
 )
 
 
 _INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Institute", "Fund", "Corporation", "Organization", "Organisation", "Survey"}  # fmt: skip
 # "Argentina's CAMYEN", "Chile's ENAMI": an acronym a country owns is one of its bodies.
+# (`[A-Z](?<=\b[A-Z])` is `\b[A-Z]` opening with a letter class, which the regex engine can skip to.)
 _OWNED_ACRONYM_RE = re.compile(
-    r"\b(?P<owner>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
+    r"(?P<owner>[A-Z](?<=\b[A-Z])[\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
 )
 _INSTRUMENT_HEAD_RE = re.compile(
     r"\b(?:Framework|Agreement|Partnership|Initiative|Memorandum|Declaration|Roadmap|Plan|Strategy|Act|Pact|Accord|Treaty)\b"
