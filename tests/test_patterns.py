@@ -141,17 +141,20 @@ def test_gated_searches_find_what_the_patterns_find_on_the_development_articles(
                 ]
 
 
-@settings(max_examples=200, deadline=None)
-@given(words=st.lists(st.sampled_from(["Key", "Keystone", "Keystones", "keystone", "Keystone’s", "xKeystone", "’s",
-                                       "KABIL", "KABILs", "(", ")", "foreign", "Minister", "&"]), max_size=20))  # fmt: skip
-def test_finditer_from_a_prefix_finds_what_finditer_finds(words):
-    from pipeline.extract.patterns import finditer_from
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["Key", "Keystone", "Keystones", "keystone", "Keystone’s", "xKeystone", "’s", "_",
+                                       "KABIL", "KABILs", "A&B", "A&", "(", ")", "foreign", "Minister", "&", "é"]), max_size=20),
+       sep=st.sampled_from([" ", ""]))  # fmt: skip
+def test_word_spans_are_the_spans_of_the_word_pattern(words, sep):
+    from pipeline.extract.patterns import word_spans
 
-    text = " ".join(words).replace("( ", "(")
-    for prefix, pattern in [("Keystone", r"\bKeystone\b(?![’']s\s+[a-z]+\s+(?:Minister|President))"), ("KABIL", r"\bKABIL\b"),
-                            ("Key", r"\bKey(?:stone)?")]:  # fmt: skip
-        compiled = re.compile(pattern)
-        assert [m.span() for m in finditer_from(prefix, compiled, text)] == [m.span() for m in compiled.finditer(text)]
+    text = sep.join(words)
+    unless = re.compile(r"[’']s\s+[a-z]+\s+(?:Minister|President)")
+    for word in ("Keystone", "KABIL", "A&B", "A&", "Key", "é"):
+        expected = [m.span() for m in re.finditer(rf"\b{re.escape(word)}\b", text)]
+        assert list(word_spans(text, word)) == expected, (word, text)
+        expected = [m.span() for m in re.finditer(rf"\b{re.escape(word)}\b(?!{unless.pattern})", text)]
+        assert list(word_spans(text, word, unless)) == expected, (word, text)
 
 
 def test_a_text_with_letters_that_fold_irregularly_keeps_every_gate_open():

@@ -334,15 +334,25 @@ class GatedPattern:
         return self.pattern.search(text[lo:hi]) if self.gate.admits(text, lo, hi) else None
 
 
-def finditer_from(prefix: str, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text)` for a case-sensitive pattern every match of which begins with the
-    literal `prefix` (`\\\\bKeystone\\\\b`): str.find jumps from one occurrence of the prefix to the
-    next, where the regex engine would try a pattern opening with \\\\b at every position."""
-    pos = text.find(prefix)
+def _is_word_char(text: str, i: int) -> bool:
+    """`\\w` at text[i] (the regex engine's: alphanumeric or "_"); False outside the text."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
+def word_spans(text: str, word: str, unless_before: re.Pattern[str] | None = None) -> Iterator[tuple[int, int]]:
+    """The spans of `re.finditer(rf"\\b{re.escape(word)}\\b(?!{unless_before})", text)`, without compiling a
+    pattern for each word (a name of the article: the compiled patterns would push the fixed ones out
+    of the re module's cache): str.find jumps to each occurrence, where the word boundaries and the
+    look-ahead are checked."""
+    pos = text.find(word)
     while pos >= 0:
-        m = pattern.match(text, pos)
-        if m is None:
-            pos = text.find(prefix, pos + 1)
+        end = pos + len(word)
+        if (
+            _is_word_char(text, pos - 1) != _is_word_char(text, pos)
+            and _is_word_char(text, end - 1) != _is_word_char(text, end)
+            and (unless_before is None or unless_before.match(text, end) is None)
+        ):
+            yield pos, end
+            pos = text.find(word, end)
         else:
-            yield m
-            pos = text.find(prefix, m.end())
+            pos = text.find(word, pos + 1)
