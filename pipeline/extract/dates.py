@@ -231,9 +231,11 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
 _DATE_WORD_RE = re.compile(r"(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE)
 # What each kind of absolute date needs: one cheap search per sentence spares the patterns that cannot match.
 _DIGIT_RE = re.compile(r"\d")
-_MONTH_WORD_RE = re.compile(rf"\b(?=[jfmasond])(?:{MONTH_RE})", re.IGNORECASE)
+# (A month in a date ends a word: "March 2026", "Mar. 13", never "market".)
+_MONTH_WORD_RE = re.compile(rf"\b(?=[jfmasond])(?:{MONTH_RE})(?!\w)", re.IGNORECASE)
 _NEEDS_DIGIT = {"dr", "ymd", "mdy", "dmy", "my", "md", "dm", "y"}
 _NEEDS_MONTH = {"dr", "mdy", "dmy", "my", "md", "dm", "rm", "m"}
+_NEEDS_YEAR = {"ymd", "mdy", "dmy", "my", "y"}  # (?:19|20)\d{2}
 # Every relative expression holds one of these (weekdays and "today" end in "day").
 _RELATIVE_HINT_RE = re.compile(r"(?=[dwmyte])(?:day|week|month|year|tonight|morning|evening|tomorrow)", re.IGNORECASE)
 
@@ -264,8 +266,13 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             sentence_future.append(bool(_FUTURE_RE.search(sentence)))
         return sentence_future[0]
 
+    has_year = "19" in sentence or "20" in sentence
     for kind, pattern in _ABSOLUTE_PATTERNS:
-        if (not has_digit and kind in _NEEDS_DIGIT) or (not has_month and kind in _NEEDS_MONTH):
+        if (
+            (not has_digit and kind in _NEEDS_DIGIT)
+            or (not has_month and kind in _NEEDS_MONTH)
+            or (not has_year and kind in _NEEDS_YEAR)
+        ):
             continue
         for m in pattern.finditer(sentence):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
