@@ -124,14 +124,17 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
     return None
 
 
-_RELATIVE_RE = re.compile(
-    r"\b(?:(?:earlier |later |early |late )?(?:this|last|next) (?:week|month|year)"
+_RELATIVE = (
+    r"(?:earlier |later |early |late )?(?:this|last|next) (?:week|month|year)"
     r"|earlier today|today|yesterday|tomorrow|tonight|this morning|this evening"
     r"|by the end of (?:the|this) year"
     r"|(?:on |this |last |next |this past )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-    r"|(?:\w+|\d+) (?:day|week|month|year)s? ago)\b",
-    re.IGNORECASE,
 )
+_AGO = r"(?:\w+|\d+) (?:day|week|month|year)s? ago"
+_RELATIVE_RE = re.compile(rf"\b(?:{_RELATIVE}|{_AGO})\b", re.IGNORECASE)
+# The same without "... ago", for the many sentences without the word: that branch, tried at every
+# word, is most of the search.
+_RELATIVE_NOT_AGO_RE = re.compile(rf"\b(?:{_RELATIVE})\b", re.IGNORECASE)
 _RANGE_SEP = r"\s*(?:-|–|to|and|&)\s*"
 _ABSOLUTE_PATTERNS = [
     # 19th and 20th November 2025 / 19-20 November / November 19 and 20, 2025: a span of days
@@ -284,7 +287,8 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             found.append(DateMention(a, b, _absolute(kind, m, published, tense(a)), sentence[a:b]))
     if not has_relative:
         return sorted(found, key=lambda d: d.start)
-    for m in _RELATIVE_RE.finditer(sentence):
+    relative_re = _RELATIVE_RE if "ago" in sentence.lower() else _RELATIVE_NOT_AGO_RE  # ("ago": no letter folds oddly)
+    for m in relative_re.finditer(sentence):
         if not free(*m.span()):
             continue
         value = _relative(m.group(0), published, tense(m.start())) if published else None
