@@ -172,3 +172,13 @@ def test_required_literals_read_caseless_characters_and_small_classes():
 
     assert required_literals(r"\s[–—]\s") == {"–", "—"}
     assert required_literals(r"world['’]s (?:largest|biggest)") == {"largest", "biggest"}
+
+
+def test_a_gated_search_starts_early_enough_for_a_match_that_opens_before_its_literal():
+    from pipeline.extract.patterns import gated_phrases
+
+    gated = gated_phrases(("joint declaration of intent", "declaration of intent", r"asset[- ]acquisition talks"))
+    assert gated.gate.literals == ("acquisition talks", "declaration of intent") and gated.gate.lead >= 6
+    text = "They signed a joint declaration of intent and held asset-acquisition talks."
+    assert [m.group(0) for m in gated.finditer(text)] == ["joint declaration of intent", "asset-acquisition talks"]
+    assert gated.search(text, 20).group(0) == "declaration of intent"

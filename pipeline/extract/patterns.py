@@ -168,45 +168,63 @@ def _usable(code: int) -> bool:
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which is part of every match of `pattern` (searched
     case-insensitively); None when there are none to speak of (a class, a look-around, ...)."""
+    found = _requirement(pattern)
+    return found[0] if found else None
+
+
+def _requirement(pattern: str) -> tuple[frozenset[str], int | None] | None:
+    """`required_literals`, and the most characters a match can have before the one it holds
+    (None: no limit, as in "\\w+ ago")."""
     try:
         parsed = _parser.parse(pattern)
     except re.error:
         return None
-    return _required(list(parsed))
+    return _required(list(parsed), parsed.state)
 
 
-def _required(items: list) -> frozenset[str] | None:
+_Requirement = tuple[frozenset[str], int | None]
+
+
+def _required(items: list, state: Any) -> _Requirement | None:
     """The best requirement of a parsed sequence: of the literal runs and the groups that every
-    match goes through, the set whose shortest string is longest."""
-    candidates: list[frozenset[str]] = []
+    match goes through, the set whose shortest string is longest; with its offset."""
+    candidates: list[_Requirement] = []
     run: list[str] = []
+    run_offset: int | None = 0
+    offset: int | None = 0  # the most characters a match can have before the current item
     for op, av in items:
         if op is _c.LITERAL and _usable(av):
+            if not run:
+                run_offset = offset
             run.append(chr(av).lower())
+            offset = None if offset is None else offset + 1
             continue
         if run:
-            candidates.append(frozenset({"".join(run)}))
+            candidates.append((frozenset({"".join(run)}), run_offset))
             run = []
-        sub: frozenset[str] | None = None
+        sub: _Requirement | None = None
         if op is _c.SUBPATTERN:
-            sub = _required(list(av[-1]))
+            sub = _required(list(av[-1]), state)
         elif op is _c.ATOMIC_GROUP:
-            sub = _required(list(av))
+            sub = _required(list(av), state)
         elif op is _c.BRANCH:
-            branches = [_required(list(b)) for b in av[1]]
+            branches = [_required(list(b), state) for b in av[1]]
             if all(b is not None for b in branches):
-                sub = frozenset().union(*branches)
+                inner = [b[1] for b in branches]
+                sub = frozenset().union(*(b[0] for b in branches)), None if None in inner else max(inner)
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            sub = _required(list(av[2]))
+            sub = _required(list(av[2]), state)  # the first repetition holds it
         elif op is _c.IN and all(o is _c.LITERAL and _usable(a) for o, a in av):
-            sub = frozenset(chr(a).lower() for _, a in av)  # "[–—]"
+            sub = frozenset(chr(a).lower() for _, a in av), 0  # "[–—]"
         if sub:
-            candidates.append(sub)
+            candidates.append((sub[0], None if offset is None or sub[1] is None else offset + sub[1]))
+        width = _parser.SubPattern(state, [(op, av)]).getwidth()[1]
+        offset = None if offset is None or width >= _parser.MAXWIDTH else offset + width
     if run:
-        candidates.append(frozenset({"".join(run)}))
+        candidates.append((frozenset({"".join(run)}), run_offset))
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (min(len(s) for s in c), -len(c)))
+    return max(candidates, key=lambda c: (min(len(s) for s in c[0]), -len(c[0])))
 
 
 class _Literals:
@@ -276,6 +294,19 @@ class LiteralIndex:
             self.spans[(lo, hi)] = mask
         return mask
 
+    def first(self, lo: int, hi: int, mask: int) -> int:
+        """Where the first of the literals in `mask` starts inside text[lo:hi] (lo when unreadable;
+        `mask(lo, hi)` has said that one is there)."""
+        if self.unreadable:
+            return lo
+        i = bisect_left(self.starts, lo)
+        starts, ends, bits = self.starts, self.ends, self.bits
+        while i < len(starts) and starts[i] < hi:
+            if ends[i] <= hi and bits[i] & mask:
+                return starts[i]
+            i += 1
+        return lo
+
 
 @lru_cache(maxsize=8)
 def literal_index(text: str) -> LiteralIndex:
@@ -287,24 +318,43 @@ class LiteralGate:
     """Whether a case-insensitive search for any of some patterns can match in a stretch of text:
     False only when the stretch holds none of the literals every match needs."""
 
-    __slots__ = ("literals", "mask")
+    __slots__ = ("literals", "mask", "lead")
 
     def __init__(self, patterns: Iterable[str]):
         found: set[str] = set()
+        leads: list[int | None] = []
         for p in patterns:
-            required = required_literals(p)
+            required = _requirement(p)
             if required is None:
                 self.literals: tuple[str, ...] | None = None  # a pattern without literals: always search
                 self.mask = -1
+                self.lead: int | None = None
                 return
-            found |= required
+            found |= required[0]
+            leads.append(required[1])
         # "sign" is in every text that holds "signed": the shorter literal is enough.
         self.literals = tuple(sorted(s for s in found if not any(t != s and t in s for t in found)))
         self.mask = _Literals.mask(self.literals)
+        # The most a match holds before its literal; "declaration of intent" stands for "joint
+        # declaration of intent" six characters in.
+        shift = max((min(s.find(t) for t in self.literals if t in s) for s in found), default=0)
+        self.lead = None if None in leads else max(leads, default=0) + shift
 
     def admits(self, text: str, lo: int = 0, hi: int = sys.maxsize) -> bool:
         """Whether a match may lie inside text[lo:hi]."""
         return self.mask == -1 or bool(literal_index(text).mask(lo, hi) & self.mask)
+
+    def start(self, text: str, lo: int = 0, hi: int = sys.maxsize) -> int | None:
+        """Where a search of text[lo:hi] may start and find every match: none starts more than `lead`
+        characters before the first literal; None when no match can be there."""
+        if self.mask == -1:
+            return lo
+        index = literal_index(text)
+        if not index.mask(lo, hi) & self.mask:
+            return None
+        if self.lead is None:
+            return lo
+        return max(lo, index.first(lo, hi, self.mask) - self.lead)
 
 
 class GatedPattern:
@@ -323,10 +373,12 @@ class GatedPattern:
         self.gate = LiteralGate([pattern.pattern] if alternatives is None else alternatives)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.pattern.search(text, pos, endpos) if self.gate.admits(text, pos, endpos) else None
+        start = self.gate.start(text, pos, endpos)
+        return None if start is None else self.pattern.search(text, start, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text, pos, endpos) if self.gate.admits(text, pos, endpos) else iter(())
+        start = self.gate.start(text, pos, endpos)
+        return iter(()) if start is None else self.pattern.finditer(text, start, endpos)
 
     def search_alone(self, text: str, lo: int, hi: int) -> re.Match[str] | None:
         """`pattern.search(text[lo:hi])`: the stretch searched as a string of its own (where it opens a
