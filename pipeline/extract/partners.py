@@ -26,12 +26,14 @@ _ATTRIBUTE_RE = re.compile(
     r"^[-–](?:based|listed|headquartered|registered|owned|born|made|flagged|domiciled|free)\b", re.IGNORECASE
 )
 # A country used as the place where something happens or sits ("met in Singapore").
-_PLACE_VERB_RE = re.compile(
-    r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices|project|projects|plant|plants|mine|mines|refinery|smelter|deposit|deposits|operations|facility|lake|flats|assets|subsidiary)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
-    re.IGNORECASE,
+_PLACE_VERB_RE = GatedPattern(
+    re.compile(
+        r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices|project|projects|plant|plants|mine|mines|refinery|smelter|deposit|deposits|operations|facility|lake|flats|assets|subsidiary)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
 )
 # "imports almost all its cells, largely from China and Hong Kong": the supplier a country depends on.
-_IMPORTS_FROM_RE = re.compile(r"\bimport(?:s|ed|ing)?\b[^.;]{0,70}\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_IMPORTS_FROM_RE = GatedPattern(re.compile(r"\bimport(?:s|ed|ing)?\b[^.;]{0,70}\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE))
 # "an analyst at Halcyon Commodities in Singapore": where an organisation sits.
 _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,4}\s+in\s+$")
 # "Evian, France": a country naming where a city is.
@@ -43,10 +45,12 @@ _FACILITY_RE = re.compile(
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
 # "a unit of state mining holding MIND ID", "the investment vehicle owned by X and the Y Fund".
-_OWNED_BY_RE = re.compile(
-    r"\b(?:joint venture|subsidiary|unit|arm|affiliate|vehicle)\s+(?:[\w-]+\s+){0,2}?(?:of|owned by|held by)\s+"
-    r"(?:[a-z][\w-]*\s*:?\s+){0,4}"
-    r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|and|of|&)(?=\s+[A-Z(]|\s*$))*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?(?:the\s+)?)*\(?$"
+_OWNED_BY_RE = GatedPattern(
+    re.compile(
+        r"\b(?:joint venture|subsidiary|unit|arm|affiliate|vehicle)\s+(?:[\w-]+\s+){0,2}?(?:of|owned by|held by)\s+"
+        r"(?:[a-z][\w-]*\s*:?\s+){0,4}"
+        r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|and|of|&)(?=\s+[A-Z(]|\s*$))*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?(?:the\s+)?)*\(?$"
+    )
 )
 # "UK firm", "Chinese, American and Australian companies": unnamed companies of a country.
 _UNNAMED_FIRM_RE = re.compile(
@@ -82,9 +86,11 @@ _COUNTRY_NOUN_RE = re.compile(r"^\s+(?:countr(?:y|ies)|nations?|states?|neighbou
 _METAPHOR_BEFORE_RE = re.compile(r"\b(?:the|a|another|new|next)\s+$")
 _METAPHOR_AFTER_RE = re.compile(r"^\s+of\s+(?:the\s+)?[a-z]")
 # "an analyst at consultancy Ardent Metals Research": a body its people comment from, not a party.
-_COMMENTATOR_AT_RE = re.compile(
-    r"\b(?:analysts?|economists?|strategists?|researchers?|fellows?|scholars?|professors?|consultants?|commentators?)\s+(?:at|with|from)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$",
-    re.IGNORECASE,
+_COMMENTATOR_AT_RE = GatedPattern(
+    re.compile(
+        r"\b(?:analysts?|economists?|strategists?|researchers?|fellows?|scholars?|professors?|consultants?|commentators?)\s+(?:at|with|from)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$",
+        re.IGNORECASE,
+    )
 )
 _STATE_RE = re.compile(r"\b(?:state|state-owned|state-run|government-owned|national|sovereign)\b", re.IGNORECASE)
 # Roles that make a name a partner of the article; only "partner" makes it a party to an agreement.
@@ -169,18 +175,19 @@ def _role(
     hits: list[Hit] = (),
     entries: dict[str, PartnerEntry] | None = None,
 ) -> str:
-    before = text[max(sentence.start, hit.start - 40) : hit.start]
+    lo = max(sentence.start, hit.start - 40)
+    before = text[lo : hit.start]
     after = text[hit.end : min(sentence.end, hit.end + 40)]
     kind = hit.target.split(":")[0]
     if kind == "bloc" and (_VENUE_BEFORE_RE.search(before) or _VENUE_AFTER_RE.match(after)):
         return "venue"
-    if kind == "org" and _COMMENTATOR_AT_RE.search(before):
+    if kind == "org" and _COMMENTATOR_AT_RE.search_alone(text, lo, hit.start):
         return "observer"
     if kind == "org" and _WITHDREW_RE.match(text, hit.end, min(sentence.end, hit.end + 90)):
         return "former"  # "LG Energy Solution pulled out of the project last year"
     if kind == "org":
         # "KABIL is a joint venture of NALCO, HCL and MECL": owners described, not partners.
-        cue = _OWNED_BY_RE.search(text[max(sentence.start, hit.start - 120) : hit.start])
+        cue = _OWNED_BY_RE.search_alone(text, max(sentence.start, hit.start - 120), hit.start)
         if cue and entries is not None:
             # Owners of a company of their own country are corporate structure ("KABIL is a joint
             # venture of NALCO, HCL and MECL"); foreign co-owners are partners ("a joint venture
@@ -208,7 +215,7 @@ def _role(
     if kind == "country":
         if (
             before.endswith(("non-", "non–", "anti-"))
-            or _IMPORTS_FROM_RE.search(text[max(sentence.start, hit.start - 90) : hit.start])
+            or _IMPORTS_FROM_RE.search_alone(text, max(sentence.start, hit.start - 90), hit.start)
             or is_rival_context(text, hit.start, hit.end, sentence, vocab)
         ):
             return "rival"
@@ -216,7 +223,7 @@ def _role(
             return "background"
         city = _CITY_COUNTRY_RE.search(before)
         if (
-            _PLACE_VERB_RE.search(before)
+            _PLACE_VERB_RE.search_alone(text, lo, hit.start)
             or _AT_ORG_IN_RE.search(before)
             or (city and not _names_partner(city.group("city"), vocab))
         ):
