@@ -143,8 +143,8 @@ def gated_phrases(phrases: Iterable[str], right_boundary: str = r"\b") -> GatedP
 # sentences hold none of the words a cue list needs. Every match of "signed|inked|sealed" holds
 # one of those words. So each cue pattern gets a gate: the literals one of which every match
 # holds. One Aho-Corasick pass over the lower-cased article finds where every gate's literals
-# occur; a search then runs only on a stretch holding one of its own: the matches are the same,
-# only the misses are cheaper.
+# occur; a search then runs only on a stretch holding one of its own, and from no earlier than a
+# match can start before the first of them: the matches are the same, only the misses are cheaper.
 
 
 def fold(text: str) -> str | None:
