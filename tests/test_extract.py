@@ -381,3 +381,51 @@ def test_unnamed_companies_and_ranked_producers_are_not_partners():
     )
     keys = {p.key for p in extract_article("t.txt", text).partners}
     assert not keys & {"country:ARG", "country:BRA"}
+
+
+def test_coverage_says_whether_an_offset_is_inside_a_hit_as_a_scan_of_every_hit_would():
+    import random
+
+    from pipeline.extract.gazetteer import Coverage, Hit
+    from pipeline.extract.vocab import Alias
+
+    alias = Alias("x", "country:XXX", "name", True)
+    rng = random.Random(7)
+    for _ in range(300):
+        hits = [Hit(a, a + rng.randint(1, 12), alias) for a in (rng.randint(0, 60) for _ in range(rng.randint(0, 8)))]
+        coverage = Coverage(hits)
+        for pos in range(-2, 80):
+            assert coverage.covers(pos) == any(h.start <= pos < h.end for h in hits)
+
+
+def test_tokens_keep_inner_dots_and_an_initial_s_dot():
+    from pipeline.extract.people import tokenize
+
+    text = "H. D. Kumaraswamy of the U.S. (and U.S.-based A.B.C.) said it's 12.5% up."
+    assert [t.text for t in tokenize(text, 0, len(text))] == [
+        "H.", "D.", "Kumaraswamy", "of", "the", "U.S.", "(", "and", "U.S.", "-", "based", "A.B.C.", ")", "said", "it's",
+        "12", ".", "5", "%", "up", "."]  # fmt: skip
+
+
+def test_the_organisation_patterns_find_what_their_plain_forms_find():
+    import random
+    import re
+
+    from pipeline.extract.partners import _DESCRIBED_ORG_RE, _OWNED_ACRONYM_RE
+
+    plain_described = re.compile(
+        r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
+        r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
+    )
+    plain_owned = re.compile(
+        r"\b(?P<owner>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
+    )
+    words = ["state", "miner", "Vinacomin", "mining", "company", "group", "Group", "firm", "lithiumminer", "Argentina's",
+             "Chile’s", "South", "CAMYEN", "ENAMI", "state-owned", "x", "-", ",", "\n", "\t", "Kivu", "Étain", "SA", "of"]  # fmt: skip
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = rng.choice([" ", "  ", " \t"]).join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        for fast, plain in ((_DESCRIBED_ORG_RE, plain_described), (_OWNED_ACRONYM_RE, plain_owned)):
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == [
+                (m.span(), m.groupdict()) for m in plain.finditer(text)
+            ]

@@ -73,3 +73,112 @@ def test_a_branch_that_opens_with_a_group_or_holds_an_alternation_still_matches(
     pattern = phrase_pattern(("(?:co-)?operation", "memo|memorandum", "deal"))
     assert [m.group(0) for m in pattern.finditer("co-operation and a memorandum, then the deal")] == [
         "co-operation", "memorandum", "deal"]  # fmt: skip
+
+
+def test_required_literals_are_what_every_match_holds():
+    from pipeline.extract.patterns import required_literals
+
+    assert required_literals("signed") == {"signed"}
+    assert required_literals(r"(?:took|Acquired)\s+\d+%") == {"took", "acquired"}
+    assert required_literals(r"joint [\w-]+ (?:investment )?fund") == {"joint "}
+    assert required_literals(r"finali[sz]ed") == {"finali"}
+    assert required_literals(r"\w+ ago") == {" ago"}
+    assert required_literals(r"\w+") is None and required_literals("a?") is None and required_literals("(?=deal)") is None
+
+
+def test_fold_refuses_letters_that_fold_irregularly():
+    from pipeline.extract.patterns import fold
+
+    assert fold("Signed in Zürich") == "signed in zürich"
+    assert fold("ſigned") is None and fold("SIGNED IN İZMİR") is None and fold("sıgned") is None
+
+
+_GATE_WORDS = st.sampled_from(["signed", "SIGNED", "ſigned", "sıgned", "İnked", "inked", "deal", "Deals", "MoU", "talks",
+                               "supply", "KIT", "mining", "in", "force", "into", "the", "a", "35%", "stake", "took",
+                               "minister", "Prime", "visit", "summit", "over-reliance", "on", "China", "’s", "-", "\n"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(_GATE_WORDS, max_size=25),
+    seps=st.sampled_from([" ", "  ", "-", ""]),
+    window=st.tuples(st.integers(0, 200), st.integers(0, 200)),
+)
+def test_a_gated_search_finds_what_the_pattern_finds(words, seps, window):
+    from pipeline.extract.patterns import gated_phrases
+
+    text = seps.join(words)
+    lo, hi = sorted(window)
+    cues = load_vocabulary().cues
+    lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
+             *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
+    for phrases in lists:
+        gated = gated_phrases(phrases)
+        for a, b in ((0, len(text)), (lo, hi)):
+            found = gated.search(text, a, b)
+            expected = gated.pattern.search(text, a, b)
+            assert (found and found.span()) == (expected and expected.span()), (phrases, text, a, b)
+
+
+def test_gated_searches_find_what_the_patterns_find_on_the_development_articles():
+    from pathlib import Path
+
+    from pipeline.extract.patterns import gated_phrases
+
+    cues = load_vocabulary().cues
+    lists = [*cues["instruments"].values(), *cues["status"].values(), *cues["value_chain"].values(),
+             *cues["topics"].values(), *cues["events"].values(), cues["rival_cues"], cues["background_cues"]]  # fmt: skip
+    gates = [gated_phrases(phrases) for phrases in lists]
+    for path in sorted((Path(__file__).parent / "fixtures" / "dev" / "raw").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        pos = 0
+        for line in text.split("\n"):
+            lo, hi = pos, pos + len(line)
+            pos = hi + 1
+            for gated in gates:
+                assert [m.span() for m in gated.finditer(text, lo, hi)] == [
+                    m.span() for m in gated.pattern.finditer(text, lo, hi)
+                ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["Key", "Keystone", "Keystones", "keystone", "Keystone’s", "xKeystone", "’s", "_",
+                                       "KABIL", "KABILs", "A&B", "A&", "(", ")", "foreign", "Minister", "&", "é"]), max_size=20),
+       sep=st.sampled_from([" ", ""]))  # fmt: skip
+def test_word_spans_are_the_spans_of_the_word_pattern(words, sep):
+    from pipeline.extract.patterns import word_spans
+
+    text = sep.join(words)
+    unless = re.compile(r"[’']s\s+[a-z]+\s+(?:Minister|President)")
+    for word in ("Keystone", "KABIL", "A&B", "A&", "Key", "é"):
+        expected = [m.span() for m in re.finditer(rf"\b{re.escape(word)}\b", text)]
+        assert list(word_spans(text, word)) == expected, (word, text)
+        expected = [m.span() for m in re.finditer(rf"\b{re.escape(word)}\b(?!{unless.pattern})", text)]
+        assert list(word_spans(text, word, unless)) == expected, (word, text)
+
+
+def test_a_text_with_letters_that_fold_irregularly_keeps_every_gate_open():
+    from pipeline.extract.patterns import gated_phrases
+
+    gated = gated_phrases(("signed", "inked"))
+    assert gated.gate.admits("They ſigned it.") and gated.search("They ſigned it.") is not None
+    assert not gated.gate.admits("They agreed.") and gated.search("They agreed.") is None
+    text = "Turkey’s İZMİR INKED a deal. Then talks."
+    assert gated.search(text, 0, 29).span() == (15, 20) and gated.search(text, 29) is None
+
+
+def test_required_literals_read_caseless_characters_and_small_classes():
+    from pipeline.extract.patterns import required_literals
+
+    assert required_literals(r"\s[–—]\s") == {"–", "—"}
+    assert required_literals(r"world['’]s (?:largest|biggest)") == {"largest", "biggest"}
+
+
+def test_a_gated_search_starts_early_enough_for_a_match_that_opens_before_its_literal():
+    from pipeline.extract.patterns import gated_phrases
+
+    gated = gated_phrases(("joint declaration of intent", "declaration of intent", r"asset[- ]acquisition talks"))
+    assert gated.gate.literals == ("acquisition talks", "declaration of intent") and gated.gate.lead >= 6
+    text = "They signed a joint declaration of intent and held asset-acquisition talks."
+    assert [m.group(0) for m in gated.finditer(text)] == ["joint declaration of intent", "asset-acquisition talks"]
+    assert gated.search(text, 20).group(0) == "declaration of intent"

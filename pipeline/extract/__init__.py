@@ -22,12 +22,16 @@ from pipeline.extract.partners import (
     partner_mentions,
     pattern_org_entry,
 )
+from pipeline.extract.patterns import word_spans
 from pipeline.extract.people import NOT_NAME, extract_people
 from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
 from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
 
 __all__ = ["extract_article"]
+
+# "Keystone's mining Minister": the short name of a company is not a place's.
+_TITLE_OF_RE = re.compile(r"[’']s\s+[a-z]+\s+(?:Minister|President)")
 
 
 def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry]) -> list[Hit]:
@@ -50,14 +54,14 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
         entries.setdefault(entry.key, entry)
         out.append(Hit(match.start, match.end, Alias(match.name, entry.key, "pattern", True)))
         if acronym:
-            for m in re.finditer(rf"\b{re.escape(acronym.group(1))}\b", text):
-                out.append(Hit(m.start(), m.end(), Alias(acronym.group(1), entry.key, "acronym", True)))
+            for start, end in word_spans(text, acronym.group(1)):
+                out.append(Hit(start, end, Alias(acronym.group(1), entry.key, "acronym", True)))
         short = _short_name(match.name, hits)
         if short:
             # "Keystone Strategic Metals Corp" is "Keystone" in later sentences.
-            for m in re.finditer(rf"\b{re.escape(short)}\b(?![’']s\s+[a-z]+\s+(?:Minister|President))", text):
-                if not (match.start <= m.start() < match.end):
-                    out.append(Hit(m.start(), m.end(), Alias(short, entry.key, "acronym", True)))
+            for start, end in word_spans(text, short, unless_before=_TITLE_OF_RE):
+                if not (match.start <= start < match.end):
+                    out.append(Hit(start, end, Alias(short, entry.key, "acronym", True)))
     return out
 
 

@@ -13,20 +13,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import all_phrases, dispatch_alternation, phrase_pattern
+from pipeline.extract.patterns import (
+    GatedPattern,
+    all_phrases,
+    cached_by_identity,
+    dispatch_alternation,
+    gated_phrases,
+)
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.text import sentence_index
+from pipeline.extract.vocab import Vocabulary
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_PRIORITY = ["mou", "joint_declaration", "exploration_agreement", "offtake", "joint_venture", "investment_partnership",
                   "trade_agreement", "membership", "framework", "cooperation_agreement", "other"]  # fmt: skip
 _GENERIC_KINDS = {"cooperation_agreement", "other"}
-_OUT_OF_SCOPE_RE = re.compile(
-    r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms|troops|forces|peace (?:accord|deal|agreement|treaty)|ceasefire|visa|extradition)\b",
-    re.IGNORECASE,
+_OUT_OF_SCOPE_RE = GatedPattern(
+    re.compile(
+        r"\b(?:defen[cs]e|military|security pact|mutual defen[cs]e|nuclear submarine|arms|troops|forces|peace (?:accord|deal|agreement|treaty)|ceasefire|visa|extradition)\b",
+        re.IGNORECASE,
+    )
 )
 _BETWEEN_BOTH_RE = re.compile(
     r"^\s*(?:\w+\s+){0,3}?between\s+(?:the\s+two|both)\s+(?:countries|nations|sides|governments)", re.IGNORECASE
@@ -40,9 +49,11 @@ _DESCRIPTIVE_AFTER_RE = re.compile(r"^\s+(?:of|between|among|owned|formed|set up
 _NOT_AN_INSTRUMENT_AFTER_RE = re.compile(
     r"^\s+(?:rights?|prices?|volumes?|markets?|flows?|terms|talks|negotiations|structure)\b", re.IGNORECASE
 )
-_BREAK_RE = re.compile(
-    r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
-    re.IGNORECASE,
+_BREAK_RE = GatedPattern(
+    re.compile(
+        r";|:|\s[–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bas well as\b|\balthough\b|\bthough\b|\bhowever\b|\bbesides\b|\bbeyond\b",
+        re.IGNORECASE,
+    )
 )
 _MEMBERSHIP_RE = re.compile(
     r"\b(?:join(?:ed|s|ing)?|became (?:a |the )?(?:full |newest |\w+ )?members? of|accession to|admitted to|membership (?:of|in)|signed up to)\b",
@@ -64,7 +75,11 @@ _FORMALISE_RE = re.compile(
     r"\bformali[sz](?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:cooperation|co-operation|partnership|ties)\b", re.IGNORECASE
 )
 # Any of the four above: most sentences have none.
-_OTHER_CUES_RE = re.compile("|".join(r.pattern for r in (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)), re.IGNORECASE)
+_OTHER_CUES = (_MEMBERSHIP_RE, _TALKS_RE, _TALKS_ON_RE, _FORMALISE_RE)
+_OTHER_CUES_RE = GatedPattern(
+    re.compile("|".join(r.pattern for r in _OTHER_CUES), re.IGNORECASE), [r.pattern for r in _OTHER_CUES]
+)
+_MEMBERSHIP, _TALKS, _TALKS_ON, _FORMALISE = (GatedPattern(r) for r in _OTHER_CUES)
 _STAKE_WORD_RE = re.compile(r"stakes?", re.IGNORECASE)
 # "... to take / acquire / earn up to a 35% stake": a stake as the object of what precedes it.
 _STAKE_OBJECT_RE = re.compile(
@@ -72,11 +87,13 @@ _STAKE_OBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 # "builds on the ...", "complements the ...": the instrument named next is a different one.
-_BUILDS_ON_RE = re.compile(
-    r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
-    r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
-    r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
-    re.IGNORECASE,
+_BUILDS_ON_RE = GatedPattern(
+    re.compile(
+        r"\b(?:builds?|building|built|expands?|expanding|expanded)\s+on\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$"
+        r"|\b(?:complements?|complementing|supersedes?|replaces?|succeeds?|modell?ed\s+on|implements?|implementing|execut(?:es|ing)"
+        r"|operationali[sz](?:es|ing)|(?:is\s+|are\s+)?based\s+on|amends?|amending)\s+(?:the|an?|their|its)\s+(?:[\w–-]+\s+){0,4}$",
+        re.IGNORECASE,
+    )
 )
 _TRAVEL_FOR_RE = re.compile(
     r"\b(?:travel(?:s|led|ed|ling|ing)?|visit(?:s|ed|ing)?|fl(?:y|ies|ew)|head(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|trip|tour)\b[^.;]{0,60}\bfor\s+\Z",
@@ -88,11 +105,15 @@ _VERDICT_RE = re.compile(
     re.IGNORECASE,
 )
 # "a new agreement", "an upcoming pact": an agreement other than those already in force.
-_NOVEL_RE = re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+_NOVEL_RE = GatedPattern(
+    re.compile(r"\b(?:a|an)\s+(?:new|fresh|upcoming|proposed|planned|future)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
+)
 _INDEFINITE_RE = re.compile(r"\b(?:a|an)\s+(?:[\w–-]+\s+){0,3}\Z", re.IGNORECASE)
-_UPGRADED_TIES_RE = re.compile(
-    r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
-    re.IGNORECASE,
+_UPGRADED_TIES_RE = GatedPattern(
+    re.compile(
+        r"\b(?:upgrad|elevat|rais|lift)\w*\s+(?:\w+\s+){0,2}(?:ties|relations|relationship)\s+to\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}\Z",
+        re.IGNORECASE,
+    )
 )
 # "strategic partnerships with 14 countries", "MoUs with several nations": a tally of agreements.
 _COUNTED_PARTNERS_RE = re.compile(
@@ -103,9 +124,11 @@ _COUNTED_PARTNERS_RE = re.compile(
     re.IGNORECASE,
 )
 # "a separate arrangement", "another deal", "a second MoU": not the agreement just discussed.
-_SEPARATE_RE = re.compile(
-    r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
-    re.IGNORECASE,
+_SEPARATE_RE = GatedPattern(
+    re.compile(
+        r"\b(?:separate|another|second|third|further|different|parallel|distinct|additional)\s+(?:[\w-]+\s+){0,3}$",
+        re.IGNORECASE,
+    )
 )
 _HEAD_WORD_RE = re.compile(
     r"(?:Initiative|Agreement|Partnership|Framework|Alliance|Pact|Accord|Treaty|Memorandum|Declaration|Dialogue|Compact|Deal)s?"
@@ -131,7 +154,6 @@ class _Instrument:
     status: str | None = None  # fixed status (talks -> negotiating)
 
 
-@cache
 def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     groups = []
     kinds = {}
@@ -145,14 +167,30 @@ def _instrument_re(instruments: tuple[tuple[str, tuple[str, ...]], ...]) -> tupl
     return re.compile(rf"\b(?:{alternation})(?![\w-])", re.IGNORECASE), kinds
 
 
-@cache
-def _status_res(status: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(name, phrase_pattern(p, right_boundary="")) for name, p in status]
+class _Cues(NamedTuple):
+    """The vocabulary's agreement cues, compiled."""
+
+    instruments: GatedPattern
+    kinds: dict[str, str]  # instrument group name -> agreement kind
+    weak: re.Pattern[str]
+    status: list[tuple[str, GatedPattern]]
+    topics: list[tuple[str, GatedPattern]]
+    stages: list[tuple[str, GatedPattern]]
 
 
-@cache
-def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return phrase_pattern(words)
+@cached_by_identity
+def _cues(vocab: Vocabulary) -> _Cues:
+    """Compiled once per vocabulary: these are asked for at every sentence and every instrument."""
+    cues = vocab.cues
+    instruments, kinds = _instrument_re(_as_tuple(cues["instruments"]))
+    return _Cues(
+        instruments=GatedPattern(instruments, all_phrases(cues["instruments"].items())),
+        kinds=kinds,
+        weak=re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE),
+        status=[(name, gated_phrases(p, right_boundary="")) for name, p in cues["status"].items()],
+        topics=[(topic, gated_phrases(words)) for topic, words in cues["topics"].items()],
+        stages=[(stage, gated_phrases(words)) for stage, words in cues["value_chain"].items()],
+    )
 
 
 def _as_tuple(d: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -213,12 +251,12 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
 def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     s = ctx.sentences[index]
     text = ctx.text
-    cues = ctx.vocab.cues
-    pattern, kinds = _instrument_re(_as_tuple(cues["instruments"]))
-    words = list(pattern.finditer(text, s.start, s.end))
+    cues = _cues(ctx.vocab)
+    kinds = cues.kinds
+    words = list(cues.instruments.finditer(text, s.start, s.end))
     if not words and not _OTHER_CUES_RE.search(text, s.start, s.end):
         return []  # most sentences name no instrument at all
-    weak_re = re.compile(rf"^(?:{'|'.join(cues['weak_instruments'])})$", re.IGNORECASE)
+    weak_re = cues.weak
     named_orgs = [(m.start, m.end) for m in ctx.mentions_in_sentence(index)]
     headline = _is_headline(text[s.start : s.end])
     found: list[_Instrument] = []
@@ -289,13 +327,13 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     found = merged
 
     # Membership: "joined the US-led grouping called Pax Silica".
-    for m in _MEMBERSHIP_RE.finditer(text, s.start, s.end):
+    for m in _MEMBERSHIP.finditer(text, s.start, s.end):
         blocs = [p for p in ctx.partners_in(m.end(), min(s.end, m.end() + 70)) if ctx.entries[p.key].partner_type == "bloc"]
         if blocs:
             found.append(_Instrument(m.start(), blocs[0].end, "membership", False, parties=[blocs[0].key], topic="membership"))
     # Talks with named partners: one negotiation per partner ("talking to France, Netherlands and Brazil");
     # "X is in talks with Y over an offtake deal": the deal is what is negotiated, between X and Y.
-    for m in _TALKS_RE.finditer(text, s.start, s.end):
+    for m in _TALKS.finditer(text, s.start, s.end):
         end = s.end
         br = _BREAK_RE.search(text, m.end(), s.end)
         if br:
@@ -329,7 +367,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             )
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=parties, status="negotiating"))
     # "X and Y are in talks on a joint project": the negotiators are the subjects.
-    for m in _TALKS_ON_RE.finditer(text, s.start, s.end):
+    for m in _TALKS_ON.finditer(text, s.start, s.end):
         subjects = [p.key for p in ctx.partners_in(s.start, m.start())]
         if len(subjects) < 2 or any(i.start <= m.start() < i.end + 40 for i in found):
             continue
@@ -339,7 +377,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         else:
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, parties=subjects, status="negotiating"))
     # "formalise cooperation": a proposed agreement.
-    for m in _FORMALISE_RE.finditer(text, s.start, s.end):
+    for m in _FORMALISE.finditer(text, s.start, s.end):
         if not any(i.start <= m.start() < i.end for i in found):
             found.append(_Instrument(m.start(), m.end(), "cooperation_agreement", False, status="proposed"))
     return sorted(found, key=lambda i: i.start)
@@ -349,20 +387,21 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
     """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
     if inst.topic and inst.topic.startswith("framework_of:"):
         inner = inst.topic.split(":", 1)[1]
-        for topic, words in ctx.vocab.cues["topics"].items():
-            if _words_re(tuple(words)).search(inner):
+        for topic, pattern in _cues(ctx.vocab).topics:
+            if pattern.pattern.search(inner):
                 return topic + "_framework"
         return "minerals_framework"
     if inst.topic:
         return inst.topic
-    before = ctx.text[max(lo, inst.start - 40) : inst.end]
+    start = max(lo, inst.start - 40)
     after = re.match(
         r"\s+(?:on|for|in|over|covering|concerning|regarding)\s+(?:the\s+)?(?:[\w-]+\s*){1,5}",
         ctx.text[inst.end : min(hi, inst.end + 50)],
     )
-    window = before + (after.group(0) if after else "")
-    for topic, words in ctx.vocab.cues["topics"].items():
-        if _words_re(tuple(words)).search(window):
+    end = inst.end + (after.end() if after else 0)
+    window = ctx.text[start:end]  # searched on its own: its first word opens a word even after a hyphen
+    for topic, pattern in _cues(ctx.vocab).topics:
+        if pattern.gate.admits(ctx.text, start, end) and pattern.pattern.search(window):
             return topic
     return None
 
@@ -400,7 +439,7 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
 
 def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | None:
     """The status cue nearest the instrument in its clause; modal phrases beat bare verbs."""
-    cues = _status_res(_as_tuple(ctx.vocab.cues["status"]))
+    cues = _cues(ctx.vocab).status
     matches: list[tuple[int, int, str]] = []
     for status, pattern in cues:
         for m in pattern.finditer(ctx.text, lo, hi):
@@ -463,11 +502,9 @@ def _tidy_parties(ctx: ArticleContext, parties: list[str]) -> list[str]:
 
 
 def _stages(ctx: ArticleContext, lo: int, hi: int) -> list[str]:
-    if not phrase_pattern(all_phrases(ctx.vocab.cues["value_chain"].items())).search(ctx.text, lo, hi):
-        return []
     out = []
-    for stage, words in ctx.vocab.cues["value_chain"].items():
-        if _words_re(tuple(words)).search(ctx.text, lo, hi):
+    for stage, pattern in _cues(ctx.vocab).stages:
+        if pattern.search(ctx.text, lo, hi):
             out.append(stage)
     return out
 
@@ -594,7 +631,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 separate=not inst.name
                 and bool(
                     _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start)
-                    or _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start])
+                    or _BUILDS_ON_RE.search_alone(ctx.text, max(s.start, inst.start - 60), inst.start)
                 ),
             )
             (headline_drafts if headline else drafts).append(draft)
@@ -681,7 +718,7 @@ def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: i
     builds on the joint declaration of intent signed in 2022"), or one of another year ("The 2022
     cooperation agreement" after a protocol signed this week)."""
     s = ctx.sentences[index]
-    if _BUILDS_ON_RE.search(ctx.text[max(s.start, inst.start - 60) : inst.start]):
+    if _BUILDS_ON_RE.search_alone(ctx.text, max(s.start, inst.start - 60), inst.start):
         return True
     if _SEPARATE_RE.search(ctx.text, max(s.start, inst.start - 30), inst.start):
         return True  # "a separate arrangement on stockpiles", "another agreement"

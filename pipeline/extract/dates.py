@@ -124,14 +124,17 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
     return None
 
 
-_RELATIVE_RE = re.compile(
-    r"\b(?:(?:earlier |later |early |late )?(?:this|last|next) (?:week|month|year)"
+_RELATIVE = (
+    r"(?:earlier |later |early |late )?(?:this|last|next) (?:week|month|year)"
     r"|earlier today|today|yesterday|tomorrow|tonight|this morning|this evening"
     r"|by the end of (?:the|this) year"
     r"|(?:on |this |last |next |this past )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-    r"|(?:\w+|\d+) (?:day|week|month|year)s? ago)\b",
-    re.IGNORECASE,
 )
+_AGO = r"(?:\w+|\d+) (?:day|week|month|year)s? ago"
+_RELATIVE_RE = re.compile(rf"\b(?:{_RELATIVE}|{_AGO})\b", re.IGNORECASE)
+# The same without "... ago", for the many sentences without the word: that branch, tried at every
+# word, is most of the search.
+_RELATIVE_NOT_AGO_RE = re.compile(rf"\b(?:{_RELATIVE})\b", re.IGNORECASE)
 _RANGE_SEP = r"\s*(?:-|–|to|and|&)\s*"
 _ABSOLUTE_PATTERNS = [
     # 19th and 20th November 2025 / 19-20 November / November 19 and 20, 2025: a span of days
@@ -228,14 +231,24 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
 
 
 # Every date expression above holds a digit, a month, a weekday or one of these words.
-_DATE_HINT_RE = re.compile(
-    rf"\d|\b(?:{MONTH_RE})|(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE
-)
+_DATE_WORD_RE = re.compile(r"(?:day|week|month|year|today|tomorrow|tonight|morning|evening|ago)\b", re.IGNORECASE)
+# What each kind of absolute date needs: one cheap search per sentence spares the patterns that cannot match.
+_DIGIT_RE = re.compile(r"\d")
+# (A month in a date ends a word: "March 2026", "Mar. 13", never "market".)
+_MONTH_WORD_RE = re.compile(rf"\b(?=[jfmasond])(?:{MONTH_RE})(?!\w)", re.IGNORECASE)
+_NEEDS_DIGIT = {"dr", "ymd", "mdy", "dmy", "my", "md", "dm", "y"}
+_NEEDS_MONTH = {"dr", "mdy", "dmy", "my", "md", "dm", "rm", "m"}
+_NEEDS_YEAR = {"ymd", "mdy", "dmy", "my", "y"}  # (?:19|20)\d{2}
+# Every relative expression holds one of these (weekdays and "today" end in "day").
+_RELATIVE_HINT_RE = re.compile(r"(?=[dwmyte])(?:day|week|month|year|tonight|morning|evening|tomorrow)", re.IGNORECASE)
 
 
 def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     """Every date expression in `sentence`, left to right, resolved where possible."""
-    if not _DATE_HINT_RE.search(sentence):
+    has_digit = _DIGIT_RE.search(sentence) is not None
+    has_month = _MONTH_WORD_RE.search(sentence) is not None
+    has_relative = _RELATIVE_HINT_RE.search(sentence) is not None
+    if not (has_digit or has_month or has_relative or _DATE_WORD_RE.search(sentence)):
         return []
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -243,7 +256,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    sentence_future = bool(_FUTURE_RE.search(sentence))
+    sentence_future: list[bool] = []  # read once, when a date's own context does not decide
 
     def tense(start: int) -> bool:
         """Future or past for the date at `start`: the verb just before it decides, else the sentence."""
@@ -252,9 +265,18 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             return False
         if _FUTURE_RE.search(before):
             return True
-        return sentence_future
+        if not sentence_future:
+            sentence_future.append(bool(_FUTURE_RE.search(sentence)))
+        return sentence_future[0]
 
+    has_year = "19" in sentence or "20" in sentence
     for kind, pattern in _ABSOLUTE_PATTERNS:
+        if (
+            (not has_digit and kind in _NEEDS_DIGIT)
+            or (not has_month and kind in _NEEDS_MONTH)
+            or (not has_year and kind in _NEEDS_YEAR)
+        ):
+            continue
         for m in pattern.finditer(sentence):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
             if kind == "m":
@@ -263,7 +285,10 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
                 continue
             taken.append((a, b))
             found.append(DateMention(a, b, _absolute(kind, m, published, tense(a)), sentence[a:b]))
-    for m in _RELATIVE_RE.finditer(sentence):
+    if not has_relative:
+        return sorted(found, key=lambda d: d.start)
+    relative_re = _RELATIVE_RE if "ago" in sentence.lower() else _RELATIVE_NOT_AGO_RE  # ("ago": no letter folds oddly)
+    for m in relative_re.finditer(sentence):
         if not free(*m.span()):
             continue
         value = _relative(m.group(0), published, tense(m.start())) if published else None

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.patterns import all_phrases, phrase_pattern
+from pipeline.extract.patterns import GatedPattern, all_phrases, cached_by_identity, gated_phrases
 from pipeline.extract.records import DateValue, EventRecord, Span
+from pipeline.extract.vocab import Vocabulary
 
 _TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conference": "conference",
                "cabinet_decision": "cabinet decision", "signing": "signing", "announcement": "announcement",
@@ -34,12 +35,31 @@ _WEAK_TRIGGER_RE = re.compile(
 )
 
 
-@cache
-def _trigger_res(events: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, phrase_pattern(p)) for t, p in events]
+class _Cues(NamedTuple):
+    """The vocabulary's event cues, compiled."""
+
+    triggers: list[tuple[str, re.Pattern[str]]]  # event type -> trigger words, in order of precedence
+    gated_triggers: list[tuple[str, GatedPattern]]  # the same, behind their literal gates
+    any_trigger: GatedPattern
+    signing_verb: re.Pattern[str]
+    names: GatedPattern
 
 
-@cache
+@cached_by_identity
+def _cues(vocab: Vocabulary) -> _Cues:
+    """Compiled once per vocabulary."""
+    cues = vocab.cues
+    trigger_phrases = tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
+    gated = [(t, gated_phrases(p)) for t, p in trigger_phrases]
+    return _Cues(
+        triggers=[(t, g.pattern) for t, g in gated],
+        gated_triggers=gated,
+        any_trigger=gated_phrases(all_phrases(trigger_phrases)),  # most sentences have no trigger at all
+        signing_verb=re.compile(rf"(?:{'|'.join(cues['signing_verbs'])})", re.IGNORECASE),
+        names=GatedPattern(_name_re(tuple(cues["event_name_heads"]))),
+    )
+
+
 def _name_re(heads: tuple[str, ...]) -> re.Pattern[str]:
     head = "|".join(heads)
     word = r"(?:[A-Z0-9][\w'’&.–-]*|of|on|for|and|the|de|&|[-–])"
@@ -61,10 +81,10 @@ class _Draft:
     date_distance: int = 10**6  # characters between the trigger and its date: nearer is likelier its own
 
 
-def _event_names(ctx: ArticleContext, lo: int, hi: int, heads: tuple[str, ...]) -> list[tuple[str, int, int]]:
+def _event_names(ctx: ArticleContext, lo: int, hi: int) -> list[tuple[str, int, int]]:
     """Capitalised event names in [lo, hi): "AI Impact Summit", "India Energy Week 2026"."""
     names = []
-    for m in _name_re(heads).finditer(ctx.text, lo, hi):
+    for m in _cues(ctx.vocab).names.finditer(ctx.text, lo, hi):
         name = m.group(0).strip()
         lead = re.match(r"(?:(?:The|A|An|At|In|During|On|After|Before|Following)\s+)+", name)
         start = m.start() + (lead.end() if lead else 0)
@@ -111,19 +131,16 @@ def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | N
 
 
 def extract_events(ctx: ArticleContext) -> list[EventRecord]:
-    cues = ctx.vocab.cues
-    trigger_phrases = tuple((k, tuple(v)) for k, v in cues["events"].items()) + (("signing", tuple(cues["signing_verbs"])),)
-    triggers = _trigger_res(trigger_phrases)
-    any_trigger = phrase_pattern(all_phrases(trigger_phrases))  # most sentences have no trigger at all
-    signing_verb = re.compile(rf"(?:{'|'.join(cues['signing_verbs'])})", re.IGNORECASE)
-    heads = tuple(cues["event_name_heads"])
+    cues = _cues(ctx.vocab)
+    triggers = cues.triggers
+    signing_verb = cues.signing_verb
     drafts: list[_Draft] = []
     for index, s in enumerate(ctx.sentences):
-        names = _event_names(ctx, s.start, s.end, heads)
-        if not names and not any_trigger.search(ctx.text, s.start, s.end):
+        names = _event_names(ctx, s.start, s.end)
+        if not names and not cues.any_trigger.search(ctx.text, s.start, s.end):
             continue
         participants = _participants(ctx, index)
-        for event_type, span, trigger in _sentence_triggers(ctx, index, triggers, names):
+        for event_type, span, trigger in _sentence_triggers(ctx, index, cues.gated_triggers, names):
             # A name belongs to this event only if its head word is of the event's type.
             own = [n for n in names if _matches_type(triggers, event_type, n[0])]
             name = None
@@ -173,7 +190,9 @@ def extract_events(ctx: ArticleContext) -> list[EventRecord]:
     return _merge(ctx, drafts)
 
 
-def _sentence_triggers(ctx: ArticleContext, index: int, triggers, names) -> list[tuple[str, tuple[int, int], str | None]]:
+def _sentence_triggers(
+    ctx: ArticleContext, index: int, triggers: list[tuple[str, GatedPattern]], names
+) -> list[tuple[str, tuple[int, int], str | None]]:
     """One (type, span, trigger word) per event type the sentence reports. A venue ("on the margins
     of the G20 summit") is not the event; a signing verb yields to any other event in the sentence."""
     s = ctx.sentences[index]
@@ -202,7 +221,7 @@ def _sentence_triggers(ctx: ArticleContext, index: int, triggers, names) -> list
     if any(t == "visit" for t, _, _ in out):
         out = [o for o in out if o[0] != "meeting"]
     if not out and names:
-        event_type = next((t for t, p in triggers if p.search(names[0][0])), "conference")
+        event_type = next((t for t, p in triggers if p.pattern.search(names[0][0])), "conference")
         out.append((event_type, names[0][1:], None))
     return out
 

@@ -8,9 +8,11 @@ backtrack. Case-sensitive names (countries, acronyms) and case-insensitive ones
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 import ahocorasick
 
@@ -35,6 +37,22 @@ def hits_starting_in(hits: list[Hit], start: int, end: int) -> list[Hit]:
 
 def _hit_start(hit: Hit) -> int:
     return hit.start
+
+
+class Coverage:
+    """Whether an offset lies inside any of some hits, by bisect rather than a scan of every hit."""
+
+    __slots__ = ("_starts", "_reach")
+
+    def __init__(self, hits: Iterable[Hit]):
+        ordered = sorted(hits, key=_hit_start)
+        self._starts = [h.start for h in ordered]
+        self._reach = list(accumulate((h.end for h in ordered), max))  # the furthest end up to each hit
+
+    def covers(self, pos: int) -> bool:
+        """Some hit has start <= pos < end: the furthest end of the hits starting at or before pos is past it."""
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and self._reach[i] > pos
 
 
 def _is_word_char(ch: str) -> bool:

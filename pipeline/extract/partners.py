@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import phrase_pattern
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
 from pipeline.extract.records import PartnerRecord, Sentence, Span
 from pipeline.extract.text import sentence_index
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
@@ -26,12 +26,14 @@ _ATTRIBUTE_RE = re.compile(
     r"^[-–](?:based|listed|headquartered|registered|owned|born|made|flagged|domiciled|free)\b", re.IGNORECASE
 )
 # A country used as the place where something happens or sits ("met in Singapore").
-_PLACE_VERB_RE = re.compile(
-    r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices|project|projects|plant|plants|mine|mines|refinery|smelter|deposit|deposits|operations|facility|lake|flats|assets|subsidiary)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
-    re.IGNORECASE,
+_PLACE_VERB_RE = GatedPattern(
+    re.compile(
+        r"\b(?:based|headquartered|listed|met|meet|meeting|held|hosted|summit|conference|forum|analyst|office|offices|project|projects|plant|plants|mine|mines|refinery|smelter|deposit|deposits|operations|facility|lake|flats|assets|subsidiary)\s+(?:\w+\s+)?in\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
 )
 # "imports almost all its cells, largely from China and Hong Kong": the supplier a country depends on.
-_IMPORTS_FROM_RE = re.compile(r"\bimport(?:s|ed|ing)?\b[^.;]{0,70}\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_IMPORTS_FROM_RE = GatedPattern(re.compile(r"\bimport(?:s|ed|ing)?\b[^.;]{0,70}\bfrom\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE))
 # "an analyst at Halcyon Commodities in Singapore": where an organisation sits.
 _AT_ORG_IN_RE = re.compile(r"\bat\s+(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,4}\s+in\s+$")
 # "Evian, France": a country naming where a city is.
@@ -43,10 +45,12 @@ _FACILITY_RE = re.compile(
 )
 # "KABIL is a joint venture of NALCO, HCL and MECL": the owners in a description of a company.
 # "a unit of state mining holding MIND ID", "the investment vehicle owned by X and the Y Fund".
-_OWNED_BY_RE = re.compile(
-    r"\b(?:joint venture|subsidiary|unit|arm|affiliate|vehicle)\s+(?:[\w-]+\s+){0,2}?(?:of|owned by|held by)\s+"
-    r"(?:[a-z][\w-]*\s*:?\s+){0,4}"
-    r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|and|of|&)(?=\s+[A-Z(]|\s*$))*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?(?:the\s+)?)*\(?$"
+_OWNED_BY_RE = GatedPattern(
+    re.compile(
+        r"\b(?:joint venture|subsidiary|unit|arm|affiliate|vehicle)\s+(?:[\w-]+\s+){0,2}?(?:of|owned by|held by)\s+"
+        r"(?:[a-z][\w-]*\s*:?\s+){0,4}"
+        r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|and|of|&)(?=\s+[A-Z(]|\s*$))*(?:\s+\([A-Z]+\))?,?\s+(?:and\s+)?(?:the\s+)?)*\(?$"
+    )
 )
 # "UK firm", "Chinese, American and Australian companies": unnamed companies of a country.
 _UNNAMED_FIRM_RE = re.compile(
@@ -82,9 +86,11 @@ _COUNTRY_NOUN_RE = re.compile(r"^\s+(?:countr(?:y|ies)|nations?|states?|neighbou
 _METAPHOR_BEFORE_RE = re.compile(r"\b(?:the|a|another|new|next)\s+$")
 _METAPHOR_AFTER_RE = re.compile(r"^\s+of\s+(?:the\s+)?[a-z]")
 # "an analyst at consultancy Ardent Metals Research": a body its people comment from, not a party.
-_COMMENTATOR_AT_RE = re.compile(
-    r"\b(?:analysts?|economists?|strategists?|researchers?|fellows?|scholars?|professors?|consultants?|commentators?)\s+(?:at|with|from)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$",
-    re.IGNORECASE,
+_COMMENTATOR_AT_RE = GatedPattern(
+    re.compile(
+        r"\b(?:analysts?|economists?|strategists?|researchers?|fellows?|scholars?|professors?|consultants?|commentators?)\s+(?:at|with|from)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$",
+        re.IGNORECASE,
+    )
 )
 _STATE_RE = re.compile(r"\b(?:state|state-owned|state-run|government-owned|national|sovereign)\b", re.IGNORECASE)
 # Roles that make a name a partner of the article; only "partner" makes it a party to an agreement.
@@ -115,17 +121,24 @@ class PartnerMention:
         return self.role == "rival"
 
 
-@cache
-def _rival_re(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return phrase_pattern(cues)
+@cached_by_identity
+def _rival_re(vocab: Vocabulary) -> GatedPattern:
+    return gated_phrases(vocab.cues["rival_cues"])
+
+
+@cached_by_identity
+def _background_re(vocab: Vocabulary) -> GatedPattern:
+    return gated_phrases(vocab.cues["background_cues"])
 
 
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
-    pattern = _rival_re(tuple(vocab.cues["rival_cues"]))
-    if not pattern.search(text, max(sentence.start, start - 32), min(sentence.end, end + 70)):
+    gated = _rival_re(vocab)
+    lo, hi = max(sentence.start, start - 32), min(sentence.end, end + 70)
+    if not gated.search(text, lo, hi):
         return False  # no cue anywhere near the name
+    pattern = gated.pattern
     before = text[max(sentence.start, start - 32) : start]
     for m in pattern.finditer(before):
         if not re.search(r"[.;]", before[m.end() :]):
@@ -143,10 +156,8 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
-    for m in phrase_pattern(tuple(vocab.cues["background_cues"])).finditer(text, lo, start):
-        if re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]):
-            return True
-    return False
+    cues = _background_re(vocab).finditer(text, lo, start)
+    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in cues)
 
 
 # "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
@@ -164,18 +175,19 @@ def _role(
     hits: list[Hit] = (),
     entries: dict[str, PartnerEntry] | None = None,
 ) -> str:
-    before = text[max(sentence.start, hit.start - 40) : hit.start]
+    lo = max(sentence.start, hit.start - 40)
+    before = text[lo : hit.start]
     after = text[hit.end : min(sentence.end, hit.end + 40)]
     kind = hit.target.split(":")[0]
     if kind == "bloc" and (_VENUE_BEFORE_RE.search(before) or _VENUE_AFTER_RE.match(after)):
         return "venue"
-    if kind == "org" and _COMMENTATOR_AT_RE.search(before):
+    if kind == "org" and _COMMENTATOR_AT_RE.search_alone(text, lo, hit.start):
         return "observer"
     if kind == "org" and _WITHDREW_RE.match(text, hit.end, min(sentence.end, hit.end + 90)):
         return "former"  # "LG Energy Solution pulled out of the project last year"
     if kind == "org":
         # "KABIL is a joint venture of NALCO, HCL and MECL": owners described, not partners.
-        cue = _OWNED_BY_RE.search(text[max(sentence.start, hit.start - 120) : hit.start])
+        cue = _OWNED_BY_RE.search_alone(text, max(sentence.start, hit.start - 120), hit.start)
         if cue and entries is not None:
             # Owners of a company of their own country are corporate structure ("KABIL is a joint
             # venture of NALCO, HCL and MECL"); foreign co-owners are partners ("a joint venture
@@ -203,7 +215,7 @@ def _role(
     if kind == "country":
         if (
             before.endswith(("non-", "non–", "anti-"))
-            or _IMPORTS_FROM_RE.search(text[max(sentence.start, hit.start - 90) : hit.start])
+            or _IMPORTS_FROM_RE.search_alone(text, max(sentence.start, hit.start - 90), hit.start)
             or is_rival_context(text, hit.start, hit.end, sentence, vocab)
         ):
             return "rival"
@@ -211,7 +223,7 @@ def _role(
             return "background"
         city = _CITY_COUNTRY_RE.search(before)
         if (
-            _PLACE_VERB_RE.search(before)
+            _PLACE_VERB_RE.search_alone(text, lo, hit.start)
             or _AT_ORG_IN_RE.search(before)
             or (city and not _names_partner(city.group("city"), vocab))
         ):
@@ -322,16 +334,19 @@ _GOVERNMENT_RE = re.compile(
     r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b|\b(?:High Commission|Embassy|Consulate)\b"
 )
 # "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
+# (The look-ahead holds for every match - a word, then a capitalised word, or "mining company" - and
+# spares most words the search for a job title at each of their letters.)
 _DESCRIBED_ORG_RE = re.compile(
-    r"\b(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
+    r"\b(?=\w+[ \t]+[A-Z]|mining )(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation)[ \t]+"
     r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
 )
 
 
 _INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Institute", "Fund", "Corporation", "Organization", "Organisation", "Survey"}  # fmt: skip
 # "Argentina's CAMYEN", "Chile's ENAMI": an acronym a country owns is one of its bodies.
+# (`[A-Z](?<=\b[A-Z])` is `\b[A-Z]` opening with a letter class, which the regex engine can skip to.)
 _OWNED_ACRONYM_RE = re.compile(
-    r"\b(?P<owner>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
+    r"(?P<owner>[A-Z](?<=\b[A-Z])[\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
 )
 _INSTRUMENT_HEAD_RE = re.compile(
     r"\b(?:Framework|Agreement|Partnership|Initiative|Memorandum|Declaration|Roadmap|Plan|Strategy|Act|Pact|Accord|Treaty)\b"
@@ -451,12 +466,13 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
 
 
 def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabulary) -> str | None:
-    """An unknown organisation's home country: from its name, or a possessive just before it."""
-    for h in hits:
-        if start <= h.start and h.end <= start + len(name) and h.target.startswith("country:"):
+    """An unknown organisation's home country: from its name, or a possessive just before it
+    (`hits` in text order, as `select_longest` returns them)."""
+    for h in hits_starting_in(hits, start, start + len(name)):
+        if h.end <= start + len(name) and h.target.startswith("country:"):
             return h.target.split(":")[1]
-    for h in hits:
-        if start - 40 <= h.start and h.end <= start and h.target.startswith("country:"):
+    for h in hits_starting_in(hits, start - 40, start):
+        if h.end <= start and h.target.startswith("country:"):
             tail = text[h.end : start]
             if (
                 re.fullmatch(

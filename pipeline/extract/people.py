@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.extract.gazetteer import Hit, hits_starting_in
-from pipeline.extract.patterns import dispatch_alternation, phrase_pattern
+from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, gated_phrases
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
 # A word (with inner dots: "U.S"), its closing dot when it ends in a lone capital ("H.", "U.S."), a number, a sign.
-_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
+# (Inner dots as `(?:\.(?=\w)[\w'’-]*)*` after the letters: the same tokens as `(?:[\w'’-]|\.(?=\w))*`, and the
+# engine runs through a word's letters in one step instead of trying two branches at each.)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*(?:\.(?=\w)[\w'’-]*)*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
 # Words that name bodies, not people ("ET Bureau", "Raw Materials Board").
 _ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council", "Agency", "Service", "Services",
               "Network", "News", "Newsroom", "Editorial", "Correspondent", "Materials", "Resources", "Minerals",
@@ -85,8 +87,8 @@ class _Found:
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:
-    make = Token._make
-    return [make((m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
+    new = tuple.__new__  # what Token._make calls, without the call to _make
+    return [new(Token, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
 
 
 def _is_initial(tok: str) -> bool:
@@ -118,17 +120,42 @@ def _title_words(titles: tuple[str, ...]) -> frozenset[str]:
 
 
 @cache
-def _title_re(titles: tuple[str, ...]) -> re.Pattern[str]:
+def _title_re(titles: tuple[str, ...]) -> GatedPattern:
     alternatives = tuple(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
-    return phrase_pattern(alternatives, right_boundary=r"(?![\w-])")
+    return gated_phrases(alternatives, right_boundary=r"(?![\w-])")
 
 
 @cache
-def _opener_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
+def _opener_re(verbs: tuple[str, ...]) -> GatedPattern:
     """What comes right before a name: a reporting verb ("said"), a byline ("By", "Reporting by")."""
-    return re.compile(
+    pattern = re.compile(
         rf"\b(?:{dispatch_alternation(verbs)})\s+(?=[A-Z])|(?:^\W*|\b(?:authored|written|reported|reporting|writing|additional reporting)\s+)[Bb]y\s+(?=[A-Z])|\bwith assistance from\s+(?=[A-Z])",
         re.IGNORECASE,
+    )
+    return GatedPattern(pattern, [*verbs, "by", "with assistance from"])
+
+
+class _Cues(NamedTuple):
+    """The vocabulary's person cues, compiled."""
+
+    title: GatedPattern
+    title_words: frozenset[str]
+    portfolio: frozenset[str]
+    opener: GatedPattern
+    name_then_verb: GatedPattern  # "Jane Doe said"
+
+
+@cached_by_identity
+def _cues(vocab: Vocabulary) -> _Cues:
+    """Compiled once per vocabulary: every sentence asks for them."""
+    cues = vocab.cues
+    verbs = "|".join(cues["reporting_verbs"])
+    return _Cues(
+        title=_title_re(tuple(cues["titles"])),
+        title_words=_title_words(tuple(cues["titles"])),
+        portfolio=frozenset(cues["portfolio_words"]),
+        opener=_opener_re(tuple(cues["reporting_verbs"])),
+        name_then_verb=GatedPattern(re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b")),
     )
 
 
@@ -197,7 +224,7 @@ class _SentenceReader:
         return None, pos
 
 
-def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: set[str]) -> int:
+def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: frozenset[str]) -> int:
     """Start of portfolio words written before a title ("Philippine Trade Undersecretary")."""
     for tok in reversed([t for t in reader.tokens if t.end <= pos]):
         if tok.text in portfolio and tok.text not in {"The", "Of", "For", "And"}:
@@ -233,14 +260,14 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
 def _find_in_sentence(
     text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
 ) -> list[_Found]:
-    title_re = _title_re(tuple(vocab.cues["titles"]))
+    compiled = _cues(vocab)
+    title_re = compiled.title
     if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
         return []  # every way of naming a person needs a title or two capitalised words in a row
-    reader = _SentenceReader(text, sentence, hits, _title_words(tuple(vocab.cues["titles"])))
+    reader = _SentenceReader(text, sentence, hits, compiled.title_words)
     found: list[_Found] = []
     taken: set[int] = set()
-    cues = vocab.cues
-    portfolio = set(cues["portfolio_words"])
+    portfolio = compiled.portfolio
 
     # 1. Title + name: "Union Minister for Heavy Industries and Steel H D Kumaraswamy".
     org_spans = [(h.start, h.end) for h in reader.hits if h.target.startswith("org:")]
@@ -304,7 +331,7 @@ def _find_in_sentence(
 
     # 2. Apposition: "Piyush Goyal, India's Commerce and Industry Minister, said".
     for k, tok in enumerate(reader.tokens):
-        if tok.start in taken or not _is_name_word(tok.text):
+        if not tok.text[:1].isupper() or tok.start in taken or not _is_name_word(tok.text):  # most words: the first test
             continue
         if k > 0 and (_is_name_word(reader.tokens[k - 1].text) or _is_initial(reader.tokens[k - 1].text)):
             continue
@@ -328,15 +355,16 @@ def _find_in_sentence(
             found.append(_Found(name, role.strip(), org, country, "apposition", index))
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
-    verbs = "|".join(cues["reporting_verbs"])
+    line = text[sentence.start : sentence.end]
     starts = []
-    for m in _opener_re(tuple(cues["reporting_verbs"])).finditer(text[sentence.start : sentence.end]):
+    # (Searched on the sentence alone, where "^" is its start; gated on the article.)
+    openers = compiled.opener.pattern.finditer(line) if compiled.opener.gate.admits(text, sentence.start, sentence.end) else ()
+    for m in openers:
         method = "byline" if m.group(0).strip().lower().endswith(("by", "from")) else "reporting_verb"
         starts.append((reader.index_at(sentence.start + m.end()), method))
         if method == "byline":
             starts += _more_bylines(reader, starts[-1][0], text, sentence)
     # A line that is only a name: a press contact or a signature ("Laurence Gagnon").
-    line = text[sentence.start : sentence.end]
     if (
         2 <= len(reader.tokens) <= 4
         and all(_is_name_word(t.text) or _is_initial(t.text) for t in reader.tokens)
@@ -367,7 +395,8 @@ def _find_in_sentence(
             role = "author"
         taken.update(t.start for t in name)
         found.append(_Found(name, role, org, country, method, index))
-    for m in re.finditer(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b", text[sentence.start : sentence.end]):
+    name_then_verb = compiled.name_then_verb
+    for m in name_then_verb.pattern.finditer(line) if name_then_verb.gate.admits(text, sentence.start, sentence.end) else ():
         k = reader.index_at(sentence.start + m.start(1))
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
@@ -397,16 +426,17 @@ def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence
 
 
 def _surname_mentions(
-    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, hits: list[Hit]
+    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, named: Coverage
 ) -> list[tuple[int, Span]]:
-    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere."""
+    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere, outside
+    vocabulary names (`named`: the coverage of the gazetteer's hits)."""
     out = []
     for m in re.finditer(r"\b[A-Z][\w'’-]+\b", text[sentence.start : sentence.end]):
         word = m.group(0)
         key = word.lower()
         if key in surnames:
             start = sentence.start + m.start()
-            if any(h.start <= start < h.end for h in hits):
+            if named.covers(start):
                 continue
             out.append((surnames[key], Span(start, start + len(word), index)))
     return out
@@ -466,8 +496,9 @@ def extract_people(
     keys = list(records)
     surname_index = {part: keys.index(key) for part, key in by_surname.items()}
     seen = {(s.start, s.end) for r in records.values() for s in r.spans}
-    for index, sentence in enumerate(sentences):
-        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, hits):
+    named = Coverage(hits)
+    for index, sentence in enumerate(sentences if surname_index else ()):  # no full name, no surname to look for
+        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, named):
             if (span.start, span.end) in seen or any(s.start <= span.start < s.end for r in records.values() for s in r.spans):
                 continue
             records[keys[person_index]].spans.append(span)
