@@ -91,10 +91,13 @@ def article_extractions(
     )  # fmt: skip
     usage = vocabulary_usage(extractions)
     unmatched_list = usage.unmatched_organizations.most_common()
-    for name, n in unmatched_list[:50]:
-        context.log.warning(f"organisation not in the vocabulary, found by name pattern in {n} article(s): {name}")
-    if len(unmatched_list) > 50:
-        context.log.warning(f"... and {len(unmatched_list) - 50} more organisations not in the vocabulary (see metadata)")
+    if unmatched_list:  # one warning, not one per name: each log line is an event the run must store
+        listed = "; ".join(f"{name} ({n})" for name, n in unmatched_list[:30])
+        more = f"; ... and {len(unmatched_list) - 30} more" if len(unmatched_list) > 30 else ""
+        context.log.warning(
+            f"{len(unmatched_list)} organisation(s) not in the vocabulary, found by name pattern "
+            f"(articles in brackets; all in this asset's metadata): {listed}{more}"
+        )
     unmatched = pd.DataFrame(
         usage.unmatched_organizations.most_common(), columns=["organisation (not in vocabulary)", "articles"]
     )
