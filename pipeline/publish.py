@@ -11,6 +11,7 @@ killed at - and a reader holding the DuckDB file open keeps reading the publicat
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -28,6 +29,7 @@ DUCKDB_NAME = "critical_minerals.duckdb"
 PARQUET_DIR = "parquet"
 PUBLICATIONS_DIR = ".publications"
 CURRENT = "current"
+SCHEMA_STAMP = "schema.sha256"  # beside the DuckDB file: the schema it was built with
 KEEP_PUBLICATIONS = 2  # the current one and the one before, for readers still holding it
 
 
@@ -58,9 +60,78 @@ def write_parquet(tables: dict[str, pd.DataFrame], publication: Path) -> dict[st
     return paths
 
 
-def build_duckdb(parquet_paths: dict[str, Path], publication: Path) -> Path:
-    """The DuckDB file, with keys and comments from the schema, loaded from the Parquet files."""
+def schema_stamp() -> str:
+    """A hash of every table's and view's DDL: a DuckDB file may be updated in place only by a
+    build that declares the same tables, keys and views."""
+    ddl = [schemas.duckdb_ddl(t) for t in schemas.table_names()] + [schemas.duckdb_view_ddl(v) for v in schemas.load_views()]
+    return hashlib.sha256("\n".join(ddl).encode("utf-8")).hexdigest()
+
+
+def build_duckdb(parquet_paths: dict[str, Path], publication: Path, previous: Path | None = None) -> Path:
+    """The DuckDB file, with keys and comments from the schema, holding exactly the Parquet files' rows.
+
+    With the `previous` publication's file at hand (same schema), a copy of it is brought up to
+    date with the rows that changed: on a rebuild after a few new articles that is a fraction of
+    loading every table again. Otherwise the file is built from scratch."""
     path = Path(publication) / DUCKDB_NAME
+    stamp = schema_stamp()
+    base = Path(previous) / DUCKDB_NAME if previous is not None else None
+    updated = False
+    if base is not None and base.is_file() and _read_stamp(Path(previous)) == stamp:
+        shutil.copyfile(base, path)
+        try:
+            _apply_changes(path, parquet_paths)
+            updated = True
+        except duckdb.Error:  # a previous file that cannot be updated is no reason to fail: start afresh
+            path.unlink()
+    if not updated:
+        _load_duckdb(path, parquet_paths)
+    (Path(publication) / SCHEMA_STAMP).write_text(stamp + "\n", encoding="utf-8")
+    return path
+
+
+def _read_stamp(publication: Path) -> str | None:
+    try:
+        return (publication / SCHEMA_STAMP).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+
+
+def _apply_changes(path: Path, parquet_paths: dict[str, Path]) -> None:
+    """Rows gone are deleted (children before parents, for the foreign keys), rows whose values
+    changed are updated, new rows inserted (parents before children); keys decide identity."""
+    con = duckdb.connect(str(path))
+    try:
+        specs = schemas.load_tables()
+        for table in reversed(schemas.table_names()):
+            keys = " AND ".join(f"n.{k} = t.{k}" for k in specs[table].primary_key)
+            con.execute(
+                f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) AS n WHERE {keys})",
+                [str(parquet_paths[table])],
+            )
+        for table in schemas.table_names():
+            spec = specs[table]
+            keys = " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key)
+            values = [c for c in spec.column_names if c not in spec.primary_key]
+            source = str(parquet_paths[table])
+            if values:
+                assignments = ", ".join(f"{c} = n.{c}" for c in values)
+                changed = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in values)
+                con.execute(
+                    f"UPDATE {table} AS t SET {assignments} FROM read_parquet(?) AS n WHERE {keys} AND ({changed})", [source]
+                )
+            columns = ", ".join(f"n.{c}" for c in spec.column_names)
+            con.execute(
+                f"INSERT INTO {table} SELECT {columns} FROM read_parquet(?) AS n "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {keys})",
+                [source],
+            )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _load_duckdb(path: Path, parquet_paths: dict[str, Path]) -> None:
     con = duckdb.connect(str(path))
     try:
         for table in schemas.table_names():  # parents (keyed) before children, for the foreign keys
@@ -73,7 +144,6 @@ def build_duckdb(parquet_paths: dict[str, Path], publication: Path) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return path
 
 
 def _fsync_dir(path: Path) -> None:

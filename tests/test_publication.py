@@ -78,3 +78,69 @@ def test_a_reader_holding_the_duckdb_file_open_does_not_stop_a_publish(tmp_path)
     finally:
         reader.close()
     assert warehouse_state(warehouse) == frozenset(p.name for p in DEV_RAW.iterdir())
+
+
+def _duckdb_rows(db) -> dict[str, set[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = {t: set(con.execute(f"SELECT * FROM {t}").fetchall()) for t in schemas.table_names()}
+        rows["(constraints)"] = set(
+            con.execute("SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints()").fetchall()
+        )
+        rows["(views)"] = set(con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall())
+        return rows
+    finally:
+        con.close()
+
+
+def test_the_duckdb_file_updated_from_the_previous_publication_holds_what_a_fresh_one_does(tmp_path, monkeypatch):
+    """A rebuild brings a copy of the previous DuckDB file up to date (rows added, changed, removed)
+    instead of loading every table again; it must end up with the very rows, keys and views of a
+    file built from scratch."""
+    import shutil
+
+    import pipeline.publish as publish
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    build(raw, tmp_path / "w", quiet=True)
+    seeds = sorted(raw.iterdir())
+    seeds[0].unlink()  # an article removed: its rows go
+    seeds[1].rename(raw / "renamed.txt")  # the same text under a new name: its row changes
+    for path in sorted(DEV_RAW.iterdir())[:12]:  # new articles: rows added, entities' rows changed
+        shutil.copy(path, raw / path.name)
+
+    loads = []
+    original = publish._load_duckdb
+    monkeypatch.setattr(publish, "_load_duckdb", lambda *a: loads.append(a) or original(*a))
+    build(raw, tmp_path / "w", quiet=True)
+    assert loads == []  # updated, not loaded from scratch
+    build(raw, tmp_path / "fresh", quiet=True)
+    assert len(loads) == 1
+
+    updated, fresh = _duckdb_rows(tmp_path / "w" / DUCKDB_NAME), _duckdb_rows(tmp_path / "fresh" / DUCKDB_NAME)
+    assert updated.keys() == fresh.keys()
+    for table in updated:
+        assert updated[table] == fresh[table], table
+    assert ("renamed.txt",) in {(r[1],) for r in updated["articles"]}
+
+
+def test_a_schema_change_rebuilds_the_duckdb_file_from_scratch(tmp_path, monkeypatch):
+    import pipeline.publish as publish
+
+    build(RAW, tmp_path / "w", quiet=True)
+    loads = []
+    original = publish._load_duckdb
+    monkeypatch.setattr(publish, "_load_duckdb", lambda *a: loads.append(a) or original(*a))
+    monkeypatch.setattr(publish, "schema_stamp", lambda: "another schema")
+    build(RAW, tmp_path / "w", quiet=True)
+    assert len(loads) == 1
+
+
+def test_a_previous_duckdb_file_that_cannot_be_updated_is_replaced_by_a_fresh_one(tmp_path):
+    build(RAW, tmp_path / "w", quiet=True)
+    (tmp_path / "w" / DUCKDB_NAME).resolve().write_bytes(b"not a database")
+    build(RAW, tmp_path / "w", quiet=True)
+    con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == len(list(RAW.glob("*.txt")))
+    con.close()

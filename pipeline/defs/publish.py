@@ -9,7 +9,15 @@ import duckdb
 import pandas as pd
 
 import schemas
-from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, build_duckdb, new_publication, publish, write_parquet
+from pipeline.publish import (
+    DUCKDB_NAME,
+    PARQUET_DIR,
+    build_duckdb,
+    current_publication,
+    new_publication,
+    publish,
+    write_parquet,
+)
 from pipeline.release import make_release, upload_release
 from pipeline.resources import WarehousePaths
 
@@ -44,12 +52,14 @@ def parquet_files(paths: WarehousePaths, **tables: pd.DataFrame) -> dg.Output[di
     kinds={"duckdb"},
     owners=["team:data-engineering"],
     description=f"warehouse/{DUCKDB_NAME}: one table per Parquet file, with primary and foreign keys and a "
-    "comment on every table and column. Once it is built, the whole publication (Parquet + DuckDB) becomes "
-    "current in one atomic rename: readers never see a half-written warehouse.",
+    "comment on every table and column; a copy of the previous publication's file brought up to date with the "
+    "rows that changed when the schema is the same, else loaded afresh. Once it is built, the whole publication "
+    "(Parquet + DuckDB) becomes current in one atomic rename: readers never see a half-written warehouse.",
 )
 def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.Output[str]:
     publication = Path(parquet_files["publication"])
-    db = build_duckdb({t: Path(parquet_files[t]) for t in TABLES}, publication)
+    previous = current_publication(paths.warehouse)  # its DuckDB file is updated, not rebuilt, when it can be
+    db = build_duckdb({t: Path(parquet_files[t]) for t in TABLES}, publication, previous=previous)
     con = duckdb.connect(str(db), read_only=True)
     try:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
