@@ -78,12 +78,12 @@ def build_duckdb(parquet_paths: dict[str, Path], publication: Path, previous: Pa
     base = Path(previous) / DUCKDB_NAME if previous is not None else None
     updated = False
     if base is not None and base.is_file() and _read_stamp(Path(previous)) == stamp:
-        shutil.copyfile(base, path)
         try:
+            shutil.copyfile(base, path)
             _apply_changes(path, parquet_paths)
             updated = True
-        except duckdb.Error:  # a previous file that cannot be updated is no reason to fail: start afresh
-            path.unlink()
+        except (duckdb.Error, OSError):  # a previous file that cannot be read or updated: start afresh
+            path.unlink(missing_ok=True)
     if not updated:
         _load_duckdb(path, parquet_paths)
     (Path(publication) / SCHEMA_STAMP).write_text(stamp + "\n", encoding="utf-8")
