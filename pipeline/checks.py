@@ -40,19 +40,11 @@ def foreign_key_failures(table: str, tables: dict[str, pd.DataFrame]) -> CheckOu
     problems = []
     for fk in spec.foreign_keys:
         parent = tables[fk.table]
-        if len(fk.columns) == 1:  # the common case, without the cost of a merge
-            values = df[fk.columns[0]].astype(str)
-            missing_values = values[~values.isin(parent[fk.ref_columns[0]].astype(str))]
-            for value in missing_values:
-                problems.append({"foreign_key": f"{fk.columns[0]} -> {fk.table}", "value": value})
-            continue
         left = df[list(fk.columns)].astype(str)
-        right = parent[list(fk.ref_columns)].astype(str)
-        right.columns = list(fk.columns)
-        merged = left.merge(right.drop_duplicates(), how="left", on=list(fk.columns), indicator=True)
-        missing = merged[merged["_merge"] == "left_only"].drop(columns="_merge")
-        for _, row in missing.iterrows():
-            problems.append({"foreign_key": f"{', '.join(fk.columns)} -> {fk.table}", "value": ", ".join(row.astype(str))})
+        known = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)].astype(str))
+        missing = left[~pd.MultiIndex.from_frame(left).isin(known)]
+        for row in missing.itertuples(index=False):
+            problems.append({"foreign_key": f"{', '.join(fk.columns)} -> {fk.table}", "value": ", ".join(row)})
     for pfk in spec.polymorphic_foreign_keys:
         for type_value, (ref_table, ref_column) in pfk.references.items():
             ids = df.loc[df[pfk.type_column] == type_value, pfk.id_column].astype(str)

@@ -35,9 +35,6 @@ def keep_for_the_run() -> None:
     Objects are still freed by reference counting as usual; at exit they are handed back to the
     collector, so that extension modules see their objects released."""
     gc.freeze()
-    if not _unfreeze_at_exit:
-        _unfreeze_at_exit.append(True)
-        atexit.register(gc.unfreeze)
 
 
-_unfreeze_at_exit: list[bool] = []
+atexit.register(gc.unfreeze)  # see keep_for_the_run; nothing to do when nothing was frozen

@@ -16,15 +16,14 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 import schemas
 from pipeline.extract.facts import (
-    READING_ORDER,
     ArticleFacts,
     MentionColumns,
     agreement_id,
     article_facts,
+    in_reading_order,
     partner_id,
     person_id,
     stable_id,
@@ -55,14 +54,8 @@ def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, Menti
         batch = f.mentions
         extra = surname_mentions.get(f.article_id)
         if extra is not None:  # merged into the article's own rows, in reading order
-            both = pa.Table.from_batches([batch, extra.to_batch(f.article_id)])
-            both = both.take(pc.sort_indices(both, sort_keys=READING_ORDER))
-            ids = both["mention_id"].to_pylist()
-            if len(set(ids)) < len(ids):  # a surname at a span the article already gave that person
-                both = both.filter(pa.array([i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))]))
-            batches += both.to_batches()
-        else:
-            batches.append(batch)
+            batch = in_reading_order(pa.concat_batches([batch, extra.to_batch(f.article_id)]))
+        batches.append(batch)
     if not sum(b.num_rows for b in batches):
         return schemas.empty_frame("mentions")
     return pa.Table.from_batches([pa.concat_batches(batches)]).to_pandas()  # one chunk: faster to check and write

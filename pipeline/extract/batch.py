@@ -3,8 +3,9 @@
 Each article is extracted and turned into its facts (pipeline/extract/facts.py: its records,
 ids and mention rows) in one go, in a worker process. The cache lives in the warehouse, under
 `.cache/extractions/<fingerprint>/`, one pickle of the facts per article content hash. The
-fingerprint hashes the extraction code and the vocabularies, so any change to either starts a
-fresh cache; the same article text is never extracted twice with the same code.
+fingerprint hashes the extraction code, the vocabularies and the mentions table's columns, so
+any change to them starts a fresh cache; the same article text is never extracted twice with the
+same code.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 from pipeline.extract.people import normalize_name
@@ -93,19 +94,20 @@ class MentionColumns:
         self.sentence.append(sentence)
 
     def to_batch(self, article_id: str) -> pa.RecordBatch:
-        """The rows as the mentions table publishes them: in reading order, the same entity at the
-        same span once, converted to Arrow once, where they are made."""
-        seen: set[str] = set()
-        order = []
-        for i in sorted(range(len(self)), key=lambda i: tuple(getattr(self, name)[i] for name, _ in READING_ORDER)):
-            if self.mention_id[i] not in seen:
-                seen.add(self.mention_id[i])
-                order.append(i)
+        """The rows as the mentions table publishes them (see in_reading_order), converted to Arrow
+        once, where they are made."""
         columns = {
-            name: [article_id] * len(order) if name == "article_id" else [getattr(self, name)[i] for i in order]
-            for name in MENTIONS_SCHEMA.names
+            name: [article_id] * len(self) if name == "article_id" else getattr(self, name) for name in MENTIONS_SCHEMA.names
         }
-        return pa.RecordBatch.from_pydict(columns, schema=MENTIONS_SCHEMA)
+        return in_reading_order(pa.RecordBatch.from_pydict(columns, schema=MENTIONS_SCHEMA))
+
+
+def in_reading_order(rows: pa.RecordBatch) -> pa.RecordBatch:
+    """One article's mention rows in reading order, the same entity at the same span once (its
+    rows then share an id and sit side by side)."""
+    rows = rows.take(pc.sort_indices(rows, sort_keys=READING_ORDER))
+    ids = rows.column("mention_id").to_pylist()
+    return rows.filter(pa.array([i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))], pa.bool_()))
 
 
 @dataclass(slots=True)
