@@ -54,7 +54,7 @@ def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, Menti
         batch = f.mentions
         extra = surname_mentions.get(f.article_id)
         if extra is not None:  # merged into the article's own rows, in reading order
-            batch = in_reading_order(pa.concat_batches([batch, extra.to_batch(f.article_id)]))
+            batch = in_reading_order(pa.concat_batches([batch, extra.rows(f.article_id)]))
         batches.append(batch)
     if not sum(b.num_rows for b in batches):
         return schemas.empty_frame("mentions")

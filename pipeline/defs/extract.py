@@ -17,7 +17,7 @@ from pipeline.extract.batch import code_fingerprint, extract_corpus
 from pipeline.extract.facts import ArticleFacts
 from pipeline.extract.vocab import vocabulary_usage
 from pipeline.ingest import PARTITION_KEYS, RawArticle, list_raw_files, read_file
-from pipeline.memory import keep_for_the_run
+from pipeline.memory import kept_for_the_run
 from pipeline.resources import WarehousePaths
 
 extraction_partitions = dg.StaticPartitionsDefinition(list(PARTITION_KEYS))
@@ -72,8 +72,8 @@ def article_extractions(
     context: dg.AssetExecutionContext, raw_articles: RawCorpus, paths: WarehousePaths
 ) -> dg.Output[list[ArticleFacts]]:
     total = len(raw_articles.articles)
-    extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
-    keep_for_the_run()
+    with kept_for_the_run():
+        extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
     context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
     counts = Counter()
     for e in extractions:
