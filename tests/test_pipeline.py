@@ -139,3 +139,19 @@ def test_a_rebuild_from_the_extraction_cache_publishes_exactly_what_a_fresh_buil
     con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
     assert con.execute("SELECT count(*) FROM articles WHERE source_file = 'renamed.txt'").fetchone()[0] == 1
     con.close()
+
+
+def test_a_change_of_extraction_code_leaves_at_most_one_older_cache_behind(tmp_path):
+    """Caches of older extraction versions are removed, all but the one a build used last (a
+    branch switched back finds it); the current version's cache stays."""
+    import os
+
+    from pipeline.extract.batch import CACHE_DIR, code_fingerprint
+
+    root = tmp_path / "w" / CACHE_DIR
+    for age, version in enumerate(["older0000000000a", "older0000000000b", "older0000000000c"]):
+        (root / version / "ab").mkdir(parents=True)
+        (root / version / "ab" / "x.pickle").write_bytes(b"facts of another extraction version")
+        os.utime(root / version, (1_000_000 - age * 1000, 1_000_000 - age * 1000))  # "a" used most recently
+    build(RAW, tmp_path / "w", quiet=True)
+    assert sorted(p.name for p in root.iterdir()) == sorted([code_fingerprint(), "older0000000000a"])

@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
-from pipeline.extract.batch import code_fingerprint, extract_corpus
+from pipeline.extract.batch import code_fingerprint, extract_corpus, prune_cache_versions
 from pipeline.extract.facts import ArticleFacts
 from pipeline.extract.vocab import vocabulary_usage
 from pipeline.ingest import PARTITION_KEYS, RawArticle, list_raw_files, read_file
@@ -75,6 +75,9 @@ def article_extractions(
     with kept_for_the_run():
         extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
     context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
+    removed = prune_cache_versions(paths.warehouse)
+    if removed:
+        context.log.info(f"removed the extraction caches of older versions: {', '.join(removed)}")
     counts = Counter()
     for e in extractions:
         counts.update(

@@ -5,7 +5,8 @@ ids and mention rows) in one go, in a worker process. The cache lives in the war
 `.cache/extractions/<fingerprint>/`, one pickle of the facts per article content hash. The
 fingerprint hashes the extraction code, the vocabularies and the mentions table's columns, so
 any change to them starts a fresh cache; the same article text is never extracted twice with the
-same code.
+same code. The caches of older versions are removed, all but the last one used (see
+prune_cache_versions).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import gc
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +44,27 @@ def code_fingerprint() -> str:
     h.update(load_vocabulary().version.encode())
     h.update(str(MENTIONS_SCHEMA).encode())  # the cached mention rows have the table's columns and types
     return h.hexdigest()[:16]
+
+
+KEEP_VERSIONS = 2  # the current extraction code's cache and the last one used before it (a branch switched back)
+
+
+def prune_cache_versions(warehouse: Path) -> list[str]:
+    """Remove the caches of all but the most recently used extraction versions; returns the removed ones.
+
+    Each version's folder is touched when a build uses it, so "recently used" means by a build,
+    not by whoever wrote last. Without this, every change to the extraction code or the
+    vocabularies would leave a full copy of the corpus' facts behind (330 MB at 10k articles)."""
+    root = Path(warehouse) / CACHE_DIR
+    current = root / code_fingerprint()
+    if not current.is_dir():
+        return []
+    os.utime(current)
+    others = sorted((p for p in root.iterdir() if p.is_dir() and p != current), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = others[KEEP_VERSIONS - 1 :]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [p.name for p in removed]
 
 
 def _cache_path(root: Path, content_sha256: str) -> str:

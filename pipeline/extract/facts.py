@@ -169,7 +169,9 @@ def _ipc_bytes(rows: pa.RecordBatch) -> bytes:
 
 
 def _facts_from_state(values: tuple, mentions_ipc: bytes) -> ArticleFacts:
-    return ArticleFacts(**dict(zip(_RECORD_FIELDS, values, strict=True)), mentions=pa.ipc.open_stream(mentions_ipc).read_next_batch())
+    return ArticleFacts(
+        **dict(zip(_RECORD_FIELDS, values, strict=True)), mentions=pa.ipc.open_stream(mentions_ipc).read_next_batch()
+    )
 
 
 def article_facts(extraction: ArticleExtraction, article_id: str, word_count: int) -> ArticleFacts:
