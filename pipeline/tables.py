@@ -4,31 +4,38 @@ The same real-world entity found in several articles becomes one row. Identity c
 canonical keys (ISO code, vocabulary id, normalised name, agreement parties and subject), and
 ids are stable hashes of those keys with a readable prefix (pipeline/extract/facts.py), so an
 entity keeps its id when new articles arrive. Each article's own share (ids, mention rows,
-evidence sentences) is worked out and cached with its extraction; this step only groups the
-records by key and concatenates the mention columns, linear in the corpus (dictionary grouping,
-no pairwise comparison).
+evidence sentences) is worked out and cached with its extraction, its records as columns; this
+step makes one Arrow table of each kind of record across the corpus, groups it by entity in
+DuckDB (hash aggregation, linear in the corpus, no pairwise comparison; the rules for which
+record gives a row its name or date are the queries below) and concatenates the mention rows.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 from pipeline.extract.facts import (
+    AGREEMENT_COLUMNS,
+    EVENT_COLUMNS,
+    MINERAL_COLUMNS,
+    PARTNER_COLUMNS,
+    PERSON_COLUMNS,
     ArticleFacts,
     MentionColumns,
-    agreement_id,
     article_facts,
     in_reading_order,
     partner_id,
     person_id,
     stable_id,
 )
-from pipeline.extract.records import ArticleExtraction, DateValue, PersonRecord
+from pipeline.extract.records import ArticleExtraction
 from pipeline.extract.vocab import load_vocabulary
 from pipeline.ingest import RawArticle, Rejection, article_id
 
@@ -36,14 +43,123 @@ __all__ = ["STATUS_ORDER", "build_tables", "partner_id", "stable_id", "tables_fr
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 
+_TYPES = {
+    "confidence": pa.float64(),
+    "date": pa.date32(),
+    "published_date": pa.date32(),
+    "surname_only": pa.bool_(),
+    "status_rank": pa.int64(),
+    "ord": pa.int64(),
+    "pos": pa.int64(),
+    **{name: pa.list_(pa.string()) for name in ("parties", "minerals", "stages", "participants")},
+}
 
-def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
+# Each entity's row from its records across the corpus. `ord, pos` is the records' reading order
+# (article by article as the corpus lists them, then within the article): "first" means first there.
+_PARTNERS = """
+SELECT partner_id,
+       first(name ORDER BY ord, pos) AS name,
+       first(partner_type ORDER BY ord, pos) AS partner_type,
+       first(iso3 ORDER BY ord, pos) AS iso3,
+       first(country_iso3 ORDER BY ord, pos) FILTER (WHERE country_iso3 <> '') AS country_iso3,
+       CASE WHEN bool_or(method = 'gazetteer') THEN 'gazetteer' ELSE first(method ORDER BY ord, pos) END AS extraction_method,
+       max(confidence) AS confidence
+FROM partners GROUP BY partner_id
+"""
+
+# People: a surname-only record counts after the full names of its group (it joined them), and
+# the fullest name (then the surest) names the row.
+_PEOPLE = """
+WITH grouped AS (
+    SELECT p.*, coalesce(s.person_key, p.person_key) AS group_key, (p.surname_only::BIGINT << 62) + (ord << 24) + pos AS rank
+    FROM people AS p LEFT JOIN surname_of AS s ON p.surname_only AND s.surname = p.person_key
+    WHERE NOT p.surname_only OR s.person_key IS NOT NULL
+), countries AS (
+    SELECT group_key, country_iso3, count(*) AS n, min(rank) AS first_rank
+    FROM grouped WHERE country_iso3 <> '' GROUP BY ALL
+)
+SELECT g.group_key,
+       first(name ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS name,
+       first(role ORDER BY length(role) DESC, rank) FILTER (WHERE role <> '') AS role,
+       first(organization ORDER BY rank) FILTER (WHERE organization <> '') AS organization,
+       (SELECT first(c.country_iso3 ORDER BY c.n DESC, c.first_rank) FROM countries AS c WHERE c.group_key = g.group_key) AS country_iso3,
+       first(method ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS extraction_method,
+       max(confidence) AS confidence
+FROM grouped AS g GROUP BY g.group_key
+"""
+
+# Agreements: the latest report wins (undated reports count as older than dated ones, then the
+# further status); its date, or else the first date reported with that status.
+_AGREEMENTS = """
+WITH latest AS (
+    SELECT agreement_id,
+           first(status ORDER BY coalesce(published_date, DATE '0001-01-01') DESC, status_rank DESC, ord, pos) AS status,
+           first(date ORDER BY coalesce(published_date, DATE '0001-01-01') DESC, status_rank DESC, ord, pos) AS date,
+           first(date_precision ORDER BY coalesce(published_date, DATE '0001-01-01') DESC, status_rank DESC, ord, pos) AS date_precision
+    FROM agreements GROUP BY agreement_id
+), kinds AS (
+    SELECT agreement_id, agreement_type, count(*) AS n, min((ord << 24) + pos) AS first_rank FROM agreements GROUP BY ALL
+)
+SELECT a.agreement_id,
+       coalesce(first(a.name ORDER BY a.ord, a.pos) FILTER (WHERE a.method = 'named_instrument'),
+                first(a.name ORDER BY a.ord, a.pos)) AS name,
+       (SELECT first(k.agreement_type ORDER BY k.n DESC, k.first_rank) FROM kinds AS k WHERE k.agreement_id = a.agreement_id) AS agreement_type,
+       l.status AS status,
+       coalesce(l.date, first(a.date ORDER BY a.ord, a.pos) FILTER (WHERE a.date IS NOT NULL AND a.status = l.status)) AS status_date,
+       CASE WHEN l.date IS NOT NULL THEN l.date_precision
+            ELSE first(a.date_precision ORDER BY a.ord, a.pos) FILTER (WHERE a.date IS NOT NULL AND a.status = l.status) END
+           AS status_date_precision,
+       CASE WHEN bool_or(a.method = 'named_instrument') THEN 'named_instrument' ELSE 'instrument_phrase' END AS extraction_method,
+       max(a.confidence) AS confidence
+FROM agreements AS a JOIN latest AS l USING (agreement_id)
+GROUP BY a.agreement_id, l.status, l.date, l.date_precision
+"""
+
+_EVENTS = """
+SELECT event_id,
+       first(event_type ORDER BY ord, pos) AS event_type,
+       first(name ORDER BY ord, pos) AS name,
+       first(date ORDER BY ord, pos) AS start_date,
+       first(date_precision ORDER BY ord, pos) AS date_precision,
+       first(location ORDER BY ord, pos) FILTER (WHERE location <> '') AS location,
+       first(country_iso3 ORDER BY ord, pos) FILTER (WHERE country_iso3 <> '') AS country_iso3,
+       first(method ORDER BY ord, pos) AS extraction_method,
+       max(confidence) AS confidence
+FROM events GROUP BY event_id
+"""
+
+
+def _frame(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Rows in the table's declared column order, sorted by primary key (deterministic output)."""
     spec = schemas.load_tables()[table]
-    if not rows:
+    if df.empty:
         return schemas.empty_frame(table)
-    df = pd.DataFrame(rows, columns=spec.column_names)
-    return df.sort_values(list(spec.primary_key), kind="stable").reset_index(drop=True)
+    return df[list(spec.column_names)].sort_values(list(spec.primary_key), kind="stable").reset_index(drop=True)
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.sql(sql).to_arrow_table().to_pandas()
+
+
+def _corpus_columns(facts: list[ArticleFacts], kind: str, names: tuple[str, ...], with_article: bool = False) -> pa.Table:
+    """One kind of record of every article as one Arrow table, with its reading order (`ord`: the
+    article's place in the corpus, `pos`: the record's in the article) and, `with_article`, the
+    article's id and publication date."""
+    columns: dict[str, list] = {name: [] for name in names}
+    counts = np.zeros(len(facts), dtype=np.int64)
+    for i, f in enumerate(facts):
+        own = getattr(f, kind)
+        counts[i] = len(own[names[0]])
+        for name in names:
+            columns[name] += own[name]
+    table = {name: pa.array(values, _TYPES.get(name, pa.string())) for name, values in columns.items()}
+    ord_ = np.repeat(np.arange(len(facts), dtype=np.int64), counts)
+    table["ord"] = pa.array(ord_)
+    table["pos"] = pa.array(np.arange(len(ord_), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
+    if with_article:
+        table["article_id"] = pa.array([f.article_id for f in facts], pa.string()).take(table["ord"])
+        table["published_date"] = pa.array([f.published_date for f in facts], pa.date32()).take(table["ord"])
+    return pa.table(table)
 
 
 def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, MentionColumns]) -> pd.DataFrame:
@@ -61,35 +177,19 @@ def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, Menti
     return pa.Table.from_batches([pa.concat_batches(batches)]).to_pandas()  # one chunk: faster to check and write
 
 
-def _date(value: DateValue | None) -> dt.date | None:
-    return value.value if value else None
+def _surname_owners(people: pa.Table) -> dict[str, str]:
+    """Each lone surname's full name: the one full name in the corpus that contains it as a word.
 
-
-PersonGroups = dict[str, list[tuple[ArticleFacts, PersonRecord, int]]]
-
-
-def _resolve_people(facts: list[ArticleFacts]) -> PersonGroups:
-    """People grouped by identity; a surname-only mention joins the one full name containing it."""
-    full: PersonGroups = defaultdict(list)
-    surname_only: list[tuple[ArticleFacts, PersonRecord, int]] = []
-    for f in facts:
-        for i, (p, key) in enumerate(zip(f.people, f.person_keys, strict=True)):
-            if p.surname_only:
-                surname_only.append((f, p, i))
-            else:
-                full[key].append((f, p, i))
-    by_last: dict[str, set[str]] = defaultdict(set)
+    A lone surname that no article names in full, or that several full names share, is dropped:
+    "Minister Seal" may be a headline verb, and a person row needs a name a reader can look up."""
+    full = set(people.filter(pc.invert(people["surname_only"]))["person_key"].to_pylist())
+    by_part: dict[str, set[str]] = defaultdict(set)
     for key in full:
         for part in key.split():
             if len(part) > 2:
-                by_last[part].add(key)
-    for f, p, i in surname_only:
-        candidates = by_last.get(f.person_keys[i], set())
-        if len(candidates) == 1:
-            full[next(iter(candidates))].append((f, p, i))
-        # A lone surname that no article names in full is dropped: "Minister Seal" may be a
-        # headline verb, and a person row needs a name a reader can look up.
-    return full
+                by_part[part].add(key)
+    surnames = set(people.filter(people["surname_only"])["person_key"].to_pylist())
+    return {s: next(iter(by_part[s])) for s in surnames if len(by_part.get(s, ())) == 1}
 
 
 def build_tables(
@@ -105,170 +205,99 @@ def build_tables(
 
 
 def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts: list[ArticleFacts]) -> dict[str, pd.DataFrame]:
-    """Every published table, as frames in the declared column order; `facts[i]` belongs to `raw[i]`."""
+    """Every published table, as frames in the declared column order; `facts[i]` belongs to `raw[i]`.
+
+    Records of every article become one Arrow table per kind, grouped by entity in DuckDB."""
     vocab = load_vocabulary()
-    tables: dict[str, list[dict]] = defaultdict(list)
+    out: dict[str, pd.DataFrame] = {}
+    out["articles"] = pd.DataFrame(
+        {
+            "article_id": [f.article_id for f in facts],
+            "source_file": [r.source_file for r in raw],
+            "title": [f.title for f in facts],
+            "published_date": [f.published_date for f in facts],
+            "content_sha256": [r.content_sha256 for r in raw],
+            "word_count": [f.word_count for f in facts],
+            "language": [f.language for f in facts],
+        }
+    )
+    out["rejected_articles"] = pd.DataFrame(
+        [
+            {"source_file": r.source_file, "reason": r.reason, "detail": r.detail, "content_sha256": r.content_sha256}
+            for r in rejections
+        ],
+        columns=["source_file", "reason", "detail", "content_sha256"],
+    )
 
-    # articles and rejections
-    for r, f in zip(raw, facts, strict=True):
-        tables["articles"].append(
-            {
-                "article_id": f.article_id,
-                "source_file": r.source_file,
-                "title": f.title,
-                "published_date": f.published_date,
-                "content_sha256": r.content_sha256,
-                "word_count": f.word_count,
-                "language": f.language,
-            }
+    partners = _corpus_columns(facts, "partners", PARTNER_COLUMNS)
+    minerals = _corpus_columns(facts, "minerals", MINERAL_COLUMNS)
+    people = _corpus_columns(facts, "people", PERSON_COLUMNS)
+    agreements = _corpus_columns(facts, "agreements", AGREEMENT_COLUMNS, with_article=True)
+    agreements = agreements.append_column(
+        "status_rank", pa.array([STATUS_ORDER.index(s) for s in agreements["status"].to_pylist()], pa.int64())
+    )
+    events = _corpus_columns(facts, "events", EVENT_COLUMNS)
+    owners = _surname_owners(people)
+    surname_of = pa.table(
+        {"surname": list(owners), "person_key": list(owners.values())},
+        schema=pa.schema([("surname", pa.string()), ("person_key", pa.string())]),
+    )
+
+    con = duckdb.connect()
+    try:
+        for name, rows in [("partners", partners), ("minerals", minerals), ("people", people), ("agreements", agreements),
+                           ("events", events), ("surname_of", surname_of)]:  # fmt: skip
+            con.register(name, rows)
+        out["partners"] = _query(con, _PARTNERS)
+        people_rows = _query(con, _PEOPLE)
+        people_rows.insert(0, "person_id", [person_id(k) for k in people_rows.pop("group_key")])
+        out["people"] = people_rows
+        out["agreements"] = _query(con, _AGREEMENTS)
+        out["agreement_statuses"] = _query(
+            con, "SELECT agreement_id, article_id, status, published_date AS as_of_date, evidence FROM agreements"
         )
-    for rej in rejections:
-        tables["rejected_articles"].append(
-            {"source_file": rej.source_file, "reason": rej.reason, "detail": rej.detail, "content_sha256": rej.content_sha256}
-        )
-
-    # mentions: every article's own rows, then those of surname-only people once resolved below
-    surname_mentions: dict[str, MentionColumns] = defaultdict(MentionColumns)
-
-    # partners
-    partners: dict[str, dict] = {}
-    for f in facts:
-        for p in f.partners:
-            pid = partner_id(p.key)
-            row = partners.get(pid)
-            if row is None:
-                partners[pid] = {
-                    "partner_id": pid,
-                    "name": p.name,
-                    "partner_type": p.partner_type,
-                    "iso3": p.iso3,
-                    "country_iso3": p.country_iso3,
-                    "extraction_method": p.method,
-                    "confidence": p.confidence,
-                }
-            else:
-                row["confidence"] = max(row["confidence"], p.confidence)
-                row["country_iso3"] = row["country_iso3"] or p.country_iso3
-                if p.method == "gazetteer":
-                    row["extraction_method"] = "gazetteer"
-
-    # minerals (every mineral an article or an agreement names)
-    mineral_ids: set[str] = set()
-    mineral_confidence: dict[str, float] = {}
-    for f in facts:
-        for m in f.minerals:
-            mineral_ids.add(m.mineral_id)
-            mineral_confidence[m.mineral_id] = max(mineral_confidence.get(m.mineral_id, 0.0), m.confidence)
-        for ag in f.agreements:
-            mineral_ids.update(ag.minerals)
-    for mid in mineral_ids:
-        entry = vocab.minerals[mid]
-        tables["minerals"].append(
+        for column, table, target in [("parties", "agreement_parties", "partner_id"), ("minerals", "agreement_minerals", "mineral_id"),
+                                      ("stages", "agreement_value_chain", "stage")]:  # fmt: skip
+            pairs = _query(con, f"SELECT DISTINCT agreement_id, unnest({column}) AS value FROM agreements")
+            pairs[target] = pairs.pop("value").map(partner_id) if column == "parties" else pairs.pop("value")
+            out[table] = pairs
+        out["events"] = _query(con, _EVENTS)
+        participants = _query(con, "SELECT DISTINCT event_id, unnest(participants) AS key FROM events")
+        participants["partner_id"] = participants.pop("key").map(partner_id)
+        out["event_participants"] = participants
+        mineral_rows = con.execute(
+            "SELECT mineral_id, max(confidence) AS confidence FROM minerals GROUP BY mineral_id "
+            "UNION ALL SELECT DISTINCT m, NULL FROM (SELECT unnest(minerals) AS m FROM agreements) "
+            "WHERE m NOT IN (SELECT mineral_id FROM minerals)"
+        ).fetchall()
+    finally:
+        con.close()
+    out["minerals"] = pd.DataFrame(
+        [
             {
                 "mineral_id": mid,
-                "name": entry.name,
-                "symbol": entry.symbol,
-                "mineral_group": entry.group,
-                "critical_lists": ";".join(entry.lists) or None,
+                "name": vocab.minerals[mid].name,
+                "symbol": vocab.minerals[mid].symbol,
+                "mineral_group": vocab.minerals[mid].group,
+                "critical_lists": ";".join(vocab.minerals[mid].lists) or None,
                 "extraction_method": "gazetteer",
-                "confidence": mineral_confidence[mid],
+                "confidence": confidence,
             }
-        )
+            for mid, confidence in mineral_rows
+        ],
+        columns=["mineral_id", "name", "symbol", "mineral_group", "critical_lists", "extraction_method", "confidence"],
+    )
 
-    # people
-    for key, group in _resolve_people(facts).items():
-        pid = person_id(key)
-        full = [p for _, p, _ in group if not p.surname_only]
-        best = max(full or [p for _, p, _ in group], key=lambda p: (len(p.name), p.confidence))
-        roles = [p.role for _, p, _ in group if p.role]
-        countries = Counter(p.country_iso3 for _, p, _ in group if p.country_iso3)
-        orgs = [p.organization for _, p, _ in group if p.organization]
-        tables["people"].append(
-            {
-                "person_id": pid,
-                "name": best.name,
-                "role": max(roles, key=len) if roles else None,
-                "organization": orgs[0] if orgs else None,
-                "country_iso3": countries.most_common(1)[0][0] if countries else None,
-                "extraction_method": best.method,
-                "confidence": max(p.confidence for _, p, _ in group) if full else best.confidence,
-            }
-        )
-        for f, _, i in group:
-            for ev in f.surname_evidence[i]:
-                surname_mentions[f.article_id].add(f.article_id, "person", pid, ev.start, ev.end, ev.surface, ev.sentence)
-
-    # agreements, merged across articles by key; status history per article
-    agreement_groups: dict[str, list[tuple[ArticleFacts, int]]] = defaultdict(list)
+    # Mentions: every article's own rows, and those of its lone surnames once their owners are known.
+    surname_mentions: dict[str, MentionColumns] = defaultdict(MentionColumns)
     for f in facts:
-        for i, ag in enumerate(f.agreements):
-            agreement_groups[ag.key].append((f, i))
-    for key, members in agreement_groups.items():
-        aid = agreement_id(key)
-        group = [f.agreements[i] for f, i in members]
-        history = []
-        for f, i in members:
-            ag = f.agreements[i]
-            history.append((f.published_date, ag))
-            tables["agreement_statuses"].append(
-                {
-                    "agreement_id": aid,
-                    "article_id": f.article_id,
-                    "status": ag.status,
-                    "as_of_date": f.published_date,
-                    "evidence": f.status_evidence[i],
-                }
-            )
-        # The latest report wins; undated reports count as older than dated ones.
-        latest_date, latest = max(history, key=lambda t: (t[0] or dt.date.min, STATUS_ORDER.index(t[1].status)))
-        named = [ag for ag in group if ag.method == "named_instrument"]
-        kinds = Counter(ag.agreement_type for ag in group)
-        date = latest.date or next((ag.date for ag in group if ag.date and ag.status == latest.status), None)
-        tables["agreements"].append(
-            {
-                "agreement_id": aid,
-                "name": (named[0] if named else group[0]).name,
-                "agreement_type": kinds.most_common(1)[0][0],
-                "status": latest.status,
-                "status_date": _date(date),
-                "status_date_precision": date.precision if date else None,
-                "extraction_method": "named_instrument" if named else "instrument_phrase",
-                "confidence": max(ag.confidence for ag in group),
-            }
-        )
-        parties = {pk for ag in group for pk in ag.parties}
-        tables["agreement_parties"] += [{"agreement_id": aid, "partner_id": partner_id(pk)} for pk in sorted(parties)]
-        minerals = {m for ag in group for m in ag.minerals}
-        tables["agreement_minerals"] += [{"agreement_id": aid, "mineral_id": m} for m in sorted(minerals)]
-        stages = {st for ag in group for st in ag.stages}
-        tables["agreement_value_chain"] += [{"agreement_id": aid, "stage": st} for st in sorted(stages)]
-
-    # events, merged across articles when named (same name and month) or otherwise per article
-    events: dict[str, dict] = {}
-    participants: set[tuple[str, str]] = set()
-    for f in facts:
-        for eid, ev in zip(f.event_ids, f.events, strict=True):
-            row = events.get(eid)
-            if row is None:
-                events[eid] = {
-                    "event_id": eid,
-                    "event_type": ev.event_type,
-                    "name": ev.name,
-                    "start_date": _date(ev.date),
-                    "date_precision": ev.date.precision if ev.date else None,
-                    "location": ev.location,
-                    "country_iso3": ev.country_iso3,
-                    "extraction_method": ev.method,
-                    "confidence": ev.confidence,
-                }
-            else:
-                row["location"] = row["location"] or ev.location
-                row["country_iso3"] = row["country_iso3"] or ev.country_iso3
-                row["confidence"] = max(row["confidence"], ev.confidence)
-            participants.update((eid, partner_id(pk)) for pk in ev.participants)
-    tables["events"] = list(events.values())
-    tables["event_participants"] = [{"event_id": e, "partner_id": p} for e, p in sorted(participants)]
-    tables["partners"] = list(partners.values())
-    out = {name: _frame(name, tables.get(name, [])) for name in schemas.table_names() if name != "mentions"}
-    out["mentions"] = _mentions_frame(facts, surname_mentions)
-    return {name: out[name] for name in schemas.table_names()}
+        evidence = f.surname_evidence
+        for i, start, end, surface, sentence in zip(
+            evidence["person"], evidence["start"], evidence["end"], evidence["surface"], evidence["sentence"], strict=True
+        ):
+            owner = owners.get(f.people["person_key"][i])
+            if owner is not None:
+                surname_mentions[f.article_id].add(f.article_id, "person", person_id(owner), start, end, surface, sentence)
+    tables = {name: _frame(name, out[name]) for name in schemas.table_names() if name != "mentions"}
+    tables["mentions"] = _mentions_frame(facts, surname_mentions)
+    return {name: tables[name] for name in schemas.table_names()}

@@ -79,17 +79,11 @@ def article_extractions(
     if removed:
         context.log.info(f"removed the extraction caches of older versions: {', '.join(removed)}")
     counts = Counter()
+    kinds = ["partners", "minerals", "people", "agreements", "events"]
     for e in extractions:
-        counts.update(
-            partners=len(e.partners),
-            minerals=len(e.minerals),
-            people=len(e.people),
-            agreements=len(e.agreements),
-            events=len(e.events),
-        )
+        counts.update({kind: e.count(kind) for kind in kinds})
     per_article = pd.DataFrame(
-        [{"source_file": a.source_file, "partners": len(e.partners), "minerals": len(e.minerals),
-          "people": len(e.people), "agreements": len(e.agreements), "events": len(e.events)}
+        [{"source_file": a.source_file, **{kind: e.count(kind) for kind in kinds}}
          for a, e in zip(raw_articles.articles[:20], extractions, strict=False)]
     )  # fmt: skip
     usage = vocabulary_usage(extractions)

@@ -278,12 +278,11 @@ def vocabulary_usage(extractions: list[Any]) -> VocabularyUsage:
     vocab = load_vocabulary()
     used: set[str] = set()
     unmatched: Counter[str] = Counter()
-    for e in extractions:
-        for p in e.partners:
-            used.add(p.key)
-            if p.method == "pattern":
-                unmatched[p.name] += 1
-        used.update(f"mineral:{m.mineral_id}" for m in e.minerals)
+    for e in extractions:  # ArticleFacts: records as columns
+        partners = e.partners
+        used.update(partners["key"])
+        unmatched.update(name for name, method in zip(partners["name"], partners["method"], strict=True) if method == "pattern")
+        used.update(f"mineral:{m}" for m in e.minerals["mineral_id"])
     never: dict[str, list[str]] = {}
     for key, entry in vocab.partners.items():
         if entry.partner_type != "country" and entry.is_partner and key not in used:
