@@ -95,3 +95,56 @@ def test_a_party_that_is_not_a_partner_fails_the_foreign_key_check_naming_it():
     outcome = foreign_key_failures("agreement_parties", tables)
     assert not outcome.passed
     assert list(outcome.failures["value"]) == ["ptr_000000000000"]
+
+
+def _agreement_report(published: str | None, **fields):
+    """An article that reports one agreement between Canada and India (records made by hand)."""
+    import datetime as dt
+
+    from pipeline.extract.records import AgreementRecord, ArticleExtraction, PartnerRecord, Sentence
+
+    text = "Canada and India reported on their minerals agreement."
+    partners = [
+        PartnerRecord("country:CAN", "Canada", "country", "CAN", "CAN", "gazetteer", 0.95),
+        PartnerRecord("country:IND", "India", "country", "IND", "IND", "gazetteer", 0.95),
+    ]
+    agreement = AgreementRecord(
+        key="country:CAN+country:IND|critical minerals", status_evidence=0, parties=["country:CAN", "country:IND"],
+        minerals=[], stages=[], confidence=0.8, **fields
+    )  # fmt: skip
+    return ArticleExtraction(
+        source_file="", text=text, title=None, published_date=dt.date.fromisoformat(published) if published else None,
+        sentences=[Sentence(0, len(text), 0)], partners=partners, minerals=[], people=[], agreements=[agreement], events=[]
+    )  # fmt: skip
+
+
+def test_an_agreement_row_takes_the_latest_dated_status_the_named_instruments_name_and_the_most_common_type():
+    import datetime as dt
+
+    from pipeline.extract.records import DateValue
+
+    reports = [
+        _agreement_report("2026-01-10", name="minerals partnership", agreement_type="mou", status="negotiating",
+                          date=None, method="instrument_phrase"),
+        _agreement_report("2026-01-20", name="minerals agreement", agreement_type="cooperation_agreement", status="signed",
+                          date=DateValue(dt.date(2026, 1, 15), "day"), method="instrument_phrase"),
+        _agreement_report("2026-02-10", name="Canada-India Critical Minerals Agreement", agreement_type="mou",
+                          status="signed", date=None, method="named_instrument"),
+        _agreement_report(None, name="minerals pact", agreement_type="cooperation_agreement", status="in_force",
+                          date=None, method="instrument_phrase"),  # undated: older than every dated report
+    ]  # fmt: skip
+    raws = []
+    for i, report in enumerate(reports):
+        report.text += f" Report {i}."  # each its own article
+        report.source_file = f"a{i}.txt"
+        raws.append(RawArticle(report.source_file, report.text, sha256_text(report.text)))
+    t = build_tables(raws, [], reports)
+    assert len(t["agreements"]) == 1
+    row = t["agreements"].iloc[0]
+    assert row["status"] == "signed"  # the latest dated report (10 Feb), not the undated "in force"
+    assert row["status_date"] == dt.date(2026, 1, 15)  # the 10 Feb report gives no date: the first date reported with "signed"
+    assert row["name"] == "Canada-India Critical Minerals Agreement"  # a named instrument's name beats descriptions
+    assert row["agreement_type"] == "mou"  # two reports each: the type reported first wins the tie
+    assert row["status_date_precision"] == "day"
+    assert row["extraction_method"] == "named_instrument"
+    assert len(t["agreement_statuses"]) == 4  # one status per report: the history stays
