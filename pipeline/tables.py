@@ -57,14 +57,14 @@ _TYPES = {
 # Each entity's row from its records across the corpus. `ord, pos` is the records' reading order
 # (article by article as the corpus lists them, then within the article): "first" means first there.
 _PARTNERS = """
-SELECT partner_id,
+SELECT key,
        first(name ORDER BY ord, pos) AS name,
        first(partner_type ORDER BY ord, pos) AS partner_type,
        first(iso3 ORDER BY ord, pos) AS iso3,
        first(country_iso3 ORDER BY ord, pos) FILTER (WHERE country_iso3 <> '') AS country_iso3,
        CASE WHEN bool_or(method = 'gazetteer') THEN 'gazetteer' ELSE first(method ORDER BY ord, pos) END AS extraction_method,
        max(confidence) AS confidence
-FROM partners GROUP BY partner_id
+FROM partners GROUP BY key
 """
 
 # People: a surname-only record counts after the full names of its group (it joined them), and
@@ -137,6 +137,10 @@ def _frame(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return df[list(spec.column_names)].sort_values(list(spec.primary_key), kind="stable").reset_index(drop=True)
 
 
+def _from_rows(table: str, rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=schemas.load_tables()[table].column_names)
+
+
 def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.sql(sql).to_arrow_table().to_pandas()
 
@@ -146,10 +150,9 @@ def _corpus_columns(facts: list[ArticleFacts], kind: str, names: tuple[str, ...]
     article's place in the corpus, `pos`: the record's in the article) and, `with_article`, the
     article's id and publication date."""
     columns: dict[str, list] = {name: [] for name in names}
-    counts = np.zeros(len(facts), dtype=np.int64)
-    for i, f in enumerate(facts):
+    counts = np.array([f.count(kind) for f in facts], dtype=np.int64)
+    for f in facts:
         own = getattr(f, kind)
-        counts[i] = len(own[names[0]])
         for name in names:
             columns[name] += own[name]
     table = {name: pa.array(values, _TYPES.get(name, pa.string())) for name, values in columns.items()}
@@ -221,12 +224,12 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
             "language": [f.language for f in facts],
         }
     )
-    out["rejected_articles"] = pd.DataFrame(
+    out["rejected_articles"] = _from_rows(
+        "rejected_articles",
         [
             {"source_file": r.source_file, "reason": r.reason, "detail": r.detail, "content_sha256": r.content_sha256}
             for r in rejections
         ],
-        columns=["source_file", "reason", "detail", "content_sha256"],
     )
 
     partners = _corpus_columns(facts, "partners", PARTNER_COLUMNS)
@@ -248,7 +251,9 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
         for name, rows in [("partners", partners), ("minerals", minerals), ("people", people), ("agreements", agreements),
                            ("events", events), ("surname_of", surname_of)]:  # fmt: skip
             con.register(name, rows)
-        out["partners"] = _query(con, _PARTNERS)
+        partner_rows = _query(con, _PARTNERS)
+        partner_rows.insert(0, "partner_id", partner_rows.pop("key").map(partner_id))
+        out["partners"] = partner_rows
         people_rows = _query(con, _PEOPLE)
         people_rows.insert(0, "person_id", [person_id(k) for k in people_rows.pop("group_key")])
         out["people"] = people_rows
@@ -265,14 +270,13 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
         participants = _query(con, "SELECT DISTINCT event_id, unnest(participants) AS key FROM events")
         participants["partner_id"] = participants.pop("key").map(partner_id)
         out["event_participants"] = participants
-        mineral_rows = con.execute(
-            "SELECT mineral_id, max(confidence) AS confidence FROM minerals GROUP BY mineral_id "
-            "UNION ALL SELECT DISTINCT m, NULL FROM (SELECT unnest(minerals) AS m FROM agreements) "
-            "WHERE m NOT IN (SELECT mineral_id FROM minerals)"
-        ).fetchall()
+        # An agreement's minerals are among its article's (both read from the same mineral hits);
+        # one that were not would fail the agreement_minerals foreign-key check, which names it.
+        mineral_rows = con.execute("SELECT mineral_id, max(confidence) FROM minerals GROUP BY mineral_id").fetchall()
     finally:
         con.close()
-    out["minerals"] = pd.DataFrame(
+    out["minerals"] = _from_rows(
+        "minerals",
         [
             {
                 "mineral_id": mid,
@@ -285,7 +289,6 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
             }
             for mid, confidence in mineral_rows
         ],
-        columns=["mineral_id", "name", "symbol", "mineral_group", "critical_lists", "extraction_method", "confidence"],
     )
 
     # Mentions: every article's own rows, and those of its lone surnames once their owners are known.

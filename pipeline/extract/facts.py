@@ -111,7 +111,7 @@ def in_reading_order(rows: pa.RecordBatch) -> pa.RecordBatch:
 # corpus-wide grouping in pipeline/tables.py without a pass over objects.
 Columns = dict[str, list]
 
-PARTNER_COLUMNS = ("partner_id", "key", "name", "partner_type", "iso3", "country_iso3", "method", "confidence")
+PARTNER_COLUMNS = ("key", "name", "partner_type", "iso3", "country_iso3", "method", "confidence")
 MINERAL_COLUMNS = ("mineral_id", "confidence")
 PERSON_COLUMNS = ("person_key", "name", "role", "organization", "country_iso3", "method", "confidence", "surname_only")
 SURNAME_COLUMNS = ("person", "start", "end", "surface", "sentence")  # `person`: the row of `people` it belongs to
@@ -196,9 +196,8 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
 
     partners = []
     for p in extraction.partners:
-        pid = partner_id(p.key)
-        partners.append((pid, p.key, p.name, p.partner_type, p.iso3, p.country_iso3, p.method, p.confidence))
-        add("partner", pid, p.spans)
+        partners.append((p.key, p.name, p.partner_type, p.iso3, p.country_iso3, p.method, p.confidence))
+        add("partner", partner_id(p.key), p.spans)
     for m in extraction.minerals:
         add("mineral", m.mineral_id, m.spans)
     people, surnames = [], []
