@@ -30,6 +30,10 @@ PARQUET_DIR = "parquet"
 PUBLICATIONS_DIR = ".publications"
 CURRENT = "current"
 SCHEMA_STAMP = "schema.sha256"  # beside the DuckDB file: the schema it was built with
+EXTRACTION_STAMP = "extraction.version"  # and the extraction code its rows came from
+# A mention's id hashes its article's text, its entity and its span: under the same extraction
+# code, a row with that id can only have the same values. An update then only deletes and inserts.
+ROWS_FIXED_BY_KEY = ("mentions",)
 KEEP_PUBLICATIONS = 2  # the current one and the one before, for readers still holding it
 
 
@@ -67,39 +71,45 @@ def schema_stamp() -> str:
     return hashlib.sha256("\n".join(ddl).encode("utf-8")).hexdigest()
 
 
-def build_duckdb(parquet_paths: dict[str, Path], publication: Path, previous: Path | None = None) -> Path:
+def build_duckdb(
+    parquet_paths: dict[str, Path], publication: Path, previous: Path | None = None, extraction_version: str = ""
+) -> Path:
     """The DuckDB file, with keys and comments from the schema, holding exactly the Parquet files' rows.
 
     With the `previous` publication's file at hand (same schema), a copy of it is brought up to
     date with the rows that changed: on a rebuild after a few new articles that is a fraction of
-    loading every table again. Otherwise the file is built from scratch."""
+    loading every table again. Otherwise the file is built from scratch. When the previous rows
+    came from the same `extraction_version`, the rows of ROWS_FIXED_BY_KEY are not compared."""
     path = Path(publication) / DUCKDB_NAME
     stamp = schema_stamp()
     base = Path(previous) / DUCKDB_NAME if previous is not None else None
     updated = False
-    if base is not None and base.is_file() and _read_stamp(Path(previous)) == stamp:
+    if base is not None and base.is_file() and _read_stamp(Path(previous), SCHEMA_STAMP) == stamp:
+        same_rows = bool(extraction_version) and _read_stamp(Path(previous), EXTRACTION_STAMP) == extraction_version
         try:
             shutil.copyfile(base, path)
-            _apply_changes(path, parquet_paths)
+            _apply_changes(path, parquet_paths, fixed=ROWS_FIXED_BY_KEY if same_rows else ())
             updated = True
         except (duckdb.Error, OSError):  # a previous file that cannot be read or updated: start afresh
             path.unlink(missing_ok=True)
     if not updated:
         _load_duckdb(path, parquet_paths)
     (Path(publication) / SCHEMA_STAMP).write_text(stamp + "\n", encoding="utf-8")
+    (Path(publication) / EXTRACTION_STAMP).write_text(extraction_version + "\n", encoding="utf-8")
     return path
 
 
-def _read_stamp(publication: Path) -> str | None:
+def _read_stamp(publication: Path, name: str) -> str | None:
     try:
-        return (publication / SCHEMA_STAMP).read_text(encoding="utf-8").strip()
+        return (publication / name).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
 
 
-def _apply_changes(path: Path, parquet_paths: dict[str, Path]) -> None:
+def _apply_changes(path: Path, parquet_paths: dict[str, Path], fixed: tuple[str, ...] = ()) -> None:
     """Rows gone are deleted (children before parents, for the foreign keys), rows whose values
-    changed are updated, new rows inserted (parents before children); keys decide identity."""
+    changed are updated (except in the `fixed` tables, where a key's values cannot change), new
+    rows inserted (parents before children); keys decide identity."""
     con = duckdb.connect(str(path))
     try:
         specs = schemas.load_tables()
@@ -114,7 +124,7 @@ def _apply_changes(path: Path, parquet_paths: dict[str, Path]) -> None:
             keys = " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key)
             values = [c for c in spec.column_names if c not in spec.primary_key]
             source = str(parquet_paths[table])
-            if values:
+            if values and table not in fixed:
                 assignments = ", ".join(f"{c} = n.{c}" for c in values)
                 changed = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in values)
                 con.execute(

@@ -21,16 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
+from pipeline.corpus import CorpusFacts, from_facts
 from pipeline.extract.facts import (
-    AGREEMENT_COLUMNS,
-    EVENT_COLUMNS,
-    MINERAL_COLUMNS,
-    PARTNER_COLUMNS,
-    PERSON_COLUMNS,
-    ArticleFacts,
+    MENTIONS_SCHEMA,
+    READING_ORDER,
     MentionColumns,
     article_facts,
-    in_reading_order,
     partner_id,
     person_id,
     stable_id,
@@ -42,17 +38,6 @@ from pipeline.ingest import RawArticle, Rejection, article_id
 __all__ = ["STATUS_ORDER", "build_tables", "partner_id", "stable_id", "tables_from_facts"]
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
-
-_TYPES = {
-    "confidence": pa.float64(),
-    "date": pa.date32(),
-    "published_date": pa.date32(),
-    "surname_only": pa.bool_(),
-    "status_rank": pa.int64(),
-    "ord": pa.int64(),
-    "pos": pa.int64(),
-    **{name: pa.list_(pa.string()) for name in ("parties", "minerals", "stages", "participants")},
-}
 
 # Each entity's row from its records across the corpus. `ord, pos` is the records' reading order
 # (article by article as the corpus lists them, then within the article): "first" means first there.
@@ -145,39 +130,55 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.sql(sql).to_arrow_table().to_pandas()
 
 
-def _corpus_columns(facts: list[ArticleFacts], kind: str, names: tuple[str, ...], with_article: bool = False) -> pa.Table:
-    """One kind of record of every article as one Arrow table, with its reading order (`ord`: the
-    article's place in the corpus, `pos`: the record's in the article) and, `with_article`, the
-    article's id and publication date."""
-    columns: dict[str, list] = {name: [] for name in names}
-    counts = np.array([f.count(kind) for f in facts], dtype=np.int64)
-    for f in facts:
-        own = getattr(f, kind)
-        for name in names:
-            columns[name] += own[name]
-    table = {name: pa.array(values, _TYPES.get(name, pa.string())) for name, values in columns.items()}
-    ord_ = np.repeat(np.arange(len(facts), dtype=np.int64), counts)
-    table["ord"] = pa.array(ord_)
-    table["pos"] = pa.array(np.arange(len(ord_), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
-    if with_article:
-        table["article_id"] = pa.array([f.article_id for f in facts], pa.string()).take(table["ord"])
-        table["published_date"] = pa.array([f.published_date for f in facts], pa.date32()).take(table["ord"])
-    return pa.table(table)
+def _with_article(records: pa.Table, articles: pa.Table) -> pa.Table:
+    """Records with their article's id and publication date."""
+    return records.append_column("article_id", articles["article_id"].take(records["ord"])).append_column(
+        "published_date", articles["published_date"].take(records["ord"])
+    )
 
 
-def _mentions_frame(facts: list[ArticleFacts], surname_mentions: dict[str, MentionColumns]) -> pd.DataFrame:
-    """Every mention, article by article (by id) and in reading order within each; the rows
-    stay in Arrow, as the workers made them, until the end."""
-    batches = []
-    for f in sorted(facts, key=lambda f: f.article_id):
-        batch = f.mentions
-        extra = surname_mentions.get(f.article_id)
-        if extra is not None:  # merged into the article's own rows, in reading order
-            batch = in_reading_order(pa.concat_batches([batch, extra.rows(f.article_id)]))
-        batches.append(batch)
-    if not sum(b.num_rows for b in batches):
+def _mentions_frame(corpus: CorpusFacts, extra: pa.Table) -> pd.DataFrame:
+    """Every mention, article by article (by id) and in reading order within each.
+
+    The corpus keeps its articles' own rows in that order; `extra` (the rows of lone surnames
+    whose owner the corpus names) are merged into their articles' rows: the rows of those
+    articles are sorted by the reading order's keys, ranked as Arrow sorts them, and everything
+    is then gathered into one block with a single copy."""
+    rows = corpus.mentions
+    if extra.num_rows:
+        ids = corpus.articles["article_id"]
+        by_id = pc.sort_indices(ids).to_numpy()
+        n = len(by_id)
+        rank_of = dict(zip(ids.take(by_id).to_pylist(), range(n), strict=True))
+        own_count = corpus.articles["mentions_count"].to_numpy()[by_id]  # `rows` holds them in this order
+        own_start = np.cumsum(own_count) - own_count
+        extra_rank = np.array([rank_of[a] for a in extra["article_id"].to_pylist()], dtype=np.int64)
+        affected = np.zeros(n, dtype=bool)
+        affected[extra_rank] = True
+        touched = np.flatnonzero(affected)
+        picked = pa.concat_tables([rows.slice(int(own_start[k]), int(own_count[k])) for k in touched] + [extra]).combine_chunks()
+        picked_rank = np.concatenate([np.repeat(touched, own_count[touched]), extra_rank])
+        keys = [
+            pc.rank(picked[name], sort_keys="ascending", tiebreaker="dense").to_numpy() for name, _ in reversed(READING_ORDER)
+        ]
+        order = np.lexsort([*keys, picked_rank])  # stable: an article's own row before an equal extra one
+        mention_ids = picked["mention_id"].take(order).to_numpy(zero_copy_only=False)
+        order = order[np.r_[True, mention_ids[1:] != mention_ids[:-1]]]  # the same entity at the same span once
+        merged = picked.take(order)
+        merged_count = np.bincount(picked_rank[order], minlength=n)
+        # Article by article (by id): its own rows, or its merged ones; neighbours from the same block are one slice.
+        source = affected.astype(np.int64)
+        count = np.where(affected, merged_count, own_count)
+        start = np.where(affected, np.cumsum(merged_count) - merged_count, own_start)
+        breaks = np.flatnonzero((source[1:] != source[:-1]) | (start[1:] != start[:-1] + count[:-1])) + 1
+        blocks = (rows, merged)
+        rows = pa.concat_tables(
+            [blocks[source[a]].slice(int(start[a]), int(start[b - 1] + count[b - 1] - start[a]))
+             for a, b in zip(np.r_[0, breaks], np.r_[breaks, n], strict=True)]
+        )  # fmt: skip
+    if not rows.num_rows:
         return schemas.empty_frame("mentions")
-    return pa.Table.from_batches([pa.concat_batches(batches)]).to_pandas()  # one chunk: faster to check and write
+    return rows.combine_chunks().to_pandas()  # one chunk: faster to check and write
 
 
 def _surname_owners(people: pa.Table) -> dict[str, str]:
@@ -200,28 +201,29 @@ def build_tables(
 ) -> dict[str, pd.DataFrame]:
     """Every published table from extractions (the facts worked out here; see extract_corpus for the cached path)."""
     by_file = {r.source_file: r for r in raw}
+    articles = [by_file[e.source_file] for e in extractions]
     facts = [
-        article_facts(e, article_id(by_file[e.source_file].content_sha256), len(by_file[e.source_file].text.split()))
-        for e in extractions
+        article_facts(e, article_id(a.content_sha256), len(a.text.split())) for e, a in zip(extractions, articles, strict=True)
     ]
-    return tables_from_facts([by_file[e.source_file] for e in extractions], rejections, facts)
+    return tables_from_facts(articles, rejections, from_facts(facts, [a.content_sha256 for a in articles]))
 
 
-def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts: list[ArticleFacts]) -> dict[str, pd.DataFrame]:
-    """Every published table, as frames in the declared column order; `facts[i]` belongs to `raw[i]`.
+def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus: CorpusFacts) -> dict[str, pd.DataFrame]:
+    """Every published table, as frames in the declared column order; the corpus' i-th article is `raw[i]`.
 
-    Records of every article become one Arrow table per kind, grouped by entity in DuckDB."""
+    The corpus holds one Arrow table per kind of record, grouped here by entity in DuckDB."""
     vocab = load_vocabulary()
+    listing = corpus.articles
     out: dict[str, pd.DataFrame] = {}
     out["articles"] = pd.DataFrame(
         {
-            "article_id": [f.article_id for f in facts],
+            "article_id": listing["article_id"].to_pylist(),
             "source_file": [r.source_file for r in raw],
-            "title": [f.title for f in facts],
-            "published_date": [f.published_date for f in facts],
+            "title": listing["title"].to_pylist(),
+            "published_date": listing["published_date"].to_pylist(),
             "content_sha256": [r.content_sha256 for r in raw],
-            "word_count": [f.word_count for f in facts],
-            "language": [f.language for f in facts],
+            "word_count": listing["word_count"].to_pylist(),
+            "language": listing["language"].to_pylist(),
         }
     )
     out["rejected_articles"] = _from_rows(
@@ -232,14 +234,11 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
         ],
     )
 
-    partners = _corpus_columns(facts, "partners", PARTNER_COLUMNS)
-    minerals = _corpus_columns(facts, "minerals", MINERAL_COLUMNS)
-    people = _corpus_columns(facts, "people", PERSON_COLUMNS)
-    agreements = _corpus_columns(facts, "agreements", AGREEMENT_COLUMNS, with_article=True)
+    partners, minerals, people, events = (corpus.records[kind] for kind in ("partners", "minerals", "people", "events"))
+    agreements = _with_article(corpus.records["agreements"], listing)
     agreements = agreements.append_column(
         "status_rank", pa.array([STATUS_ORDER.index(s) for s in agreements["status"].to_pylist()], pa.int64())
     )
-    events = _corpus_columns(facts, "events", EVENT_COLUMNS)
     owners = _surname_owners(people)
     surname_of = pa.table(
         {"surname": list(owners), "person_key": list(owners.values())},
@@ -292,15 +291,18 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], facts:
     )
 
     # Mentions: every article's own rows, and those of its lone surnames once their owners are known.
-    surname_mentions: dict[str, MentionColumns] = defaultdict(MentionColumns)
-    for f in facts:
-        evidence = f.surname_evidence
-        for i, start, end, surface, sentence in zip(
-            evidence["person"], evidence["start"], evidence["end"], evidence["surface"], evidence["sentence"], strict=True
-        ):
-            owner = owners.get(f.people["person_key"][i])
-            if owner is not None:
-                surname_mentions[f.article_id].add(f.article_id, "person", person_id(owner), start, end, surface, sentence)
+    extra, extra_articles = MentionColumns(), []
+    surnames = _with_article(corpus.records["surnames"], listing)
+    surnames = surnames.filter(pc.is_in(surnames["person_key"], pa.array(list(owners), pa.string())))
+    for key, article, start, end, surface, sentence in zip(
+        *(surnames[c].to_pylist() for c in ("person_key", "article_id", "start", "end", "surface", "sentence")), strict=True
+    ):
+        extra.add(article, "person", person_id(owners[key]), start, end, surface, sentence)
+        extra_articles.append(article)
+    extra_rows = pa.Table.from_pydict(
+        {name: extra_articles if name == "article_id" else getattr(extra, name) for name in MENTIONS_SCHEMA.names},
+        schema=MENTIONS_SCHEMA,
+    )
     tables = {name: _frame(name, out[name]) for name in schemas.table_names() if name != "mentions"}
-    tables["mentions"] = _mentions_frame(facts, surname_mentions)
+    tables["mentions"] = _mentions_frame(corpus, extra_rows)
     return {name: tables[name] for name in schemas.table_names()}

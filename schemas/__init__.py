@@ -19,6 +19,7 @@ import yaml
 
 TABLES_FILE = Path(__file__).with_name("tables.yaml")
 VIEWS_FILE = Path(__file__).with_name("views.yaml")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: the same values, ten times faster
 
 _PANDERA_TYPES: dict[str, Any] = {
     "string": pa.String,
@@ -116,7 +117,7 @@ def _parse_table(name: str, raw: dict[str, Any]) -> TableSpec:
 @cache
 def load_tables() -> dict[str, TableSpec]:
     """All published tables, in dependency order (parents before children)."""
-    raw = yaml.safe_load(TABLES_FILE.read_text(encoding="utf-8"))
+    raw = yaml.load(TABLES_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     return {name: _parse_table(name, spec) for name, spec in raw["tables"].items()}
 
 
@@ -246,7 +247,7 @@ class ViewSpec:
 
 @cache
 def load_views() -> dict[str, ViewSpec]:
-    raw = yaml.safe_load(VIEWS_FILE.read_text(encoding="utf-8"))["views"]
+    raw = yaml.load(VIEWS_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["views"]
     return {name: ViewSpec(name, " ".join(v["description"].split()), v["sql"], dict(v["columns"])) for name, v in raw.items()}
 
 

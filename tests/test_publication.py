@@ -144,3 +144,30 @@ def test_a_previous_duckdb_file_that_cannot_be_updated_is_replaced_by_a_fresh_on
     con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == len(list(RAW.glob("*.txt")))
     con.close()
+
+
+def test_mention_rows_are_compared_again_only_when_the_extraction_code_changed(tmp_path):
+    """Under the same extraction code a mention's id fixes its values, so an update does not compare
+    them; rows from another extraction version are compared and brought up to date."""
+    from pipeline.publish import EXTRACTION_STAMP, build_duckdb, new_publication, write_parquet
+
+    build(RAW, tmp_path / "w", quiet=True)
+    previous = (tmp_path / "w" / "current").resolve()
+    con = duckdb.connect(str(previous / DUCKDB_NAME))
+    mention = con.execute("SELECT mention_id FROM mentions ORDER BY mention_id LIMIT 1").fetchone()[0]
+    con.execute("UPDATE mentions SET sentence = 'as another extraction version wrote it' WHERE mention_id = ?", [mention])
+    con.close()
+    tables = {t: pq.read_table(previous / PARQUET_DIR / f"{t}.parquet").to_pandas() for t in schemas.table_names()}
+    version = (previous / EXTRACTION_STAMP).read_text().strip()
+
+    def sentence_after_update(extraction_version: str) -> str:
+        publication = new_publication(tmp_path / "w")
+        db = build_duckdb(write_parquet(tables, publication), publication, previous, extraction_version)
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("SELECT sentence FROM mentions WHERE mention_id = ?", [mention]).fetchone()[0]
+        finally:
+            con.close()
+
+    assert sentence_after_update(version) == "as another extraction version wrote it"
+    assert sentence_after_update("another version") != "as another extraction version wrote it"

@@ -6,15 +6,13 @@ article once: results are cached by content hash). `extraction_cache` is the sam
 and run workers; `article_extractions` then only combines what the partitions left in the cache.
 """
 
-from collections import Counter
-
 import dagster as dg
 import pandas as pd
 
+from pipeline.corpus import CorpusFacts, corpus_facts
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import markdown_preview
 from pipeline.extract.batch import code_fingerprint, extract_corpus, prune_cache_versions
-from pipeline.extract.facts import ArticleFacts
 from pipeline.extract.vocab import vocabulary_usage
 from pipeline.ingest import PARTITION_KEYS, RawArticle, list_raw_files, read_file
 from pipeline.memory import kept_for_the_run
@@ -70,23 +68,20 @@ def _progress_logger(context: dg.AssetExecutionContext):
 )
 def article_extractions(
     context: dg.AssetExecutionContext, raw_articles: RawCorpus, paths: WarehousePaths
-) -> dg.Output[list[ArticleFacts]]:
+) -> dg.Output[CorpusFacts]:
     total = len(raw_articles.articles)
     with kept_for_the_run():
-        extractions, from_cache = extract_corpus(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
+        corpus, from_cache = corpus_facts(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
     context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
     removed = prune_cache_versions(paths.warehouse)
     if removed:
         context.log.info(f"removed the extraction caches of older versions: {', '.join(removed)}")
-    counts = Counter()
     kinds = ["partners", "minerals", "people", "agreements", "events"]
-    for e in extractions:
-        counts.update({kind: e.count(kind) for kind in kinds})
     per_article = pd.DataFrame(
-        [{"source_file": a.source_file, **{kind: e.count(kind) for kind in kinds}}
-         for a, e in zip(raw_articles.articles[:20], extractions, strict=False)]
+        {"source_file": [a.source_file for a in raw_articles.articles[:20]],
+         **{kind: corpus.records_per_article(kind)[:20] for kind in kinds}}
     )  # fmt: skip
-    usage = vocabulary_usage(extractions)
+    usage = vocabulary_usage(corpus)
     unmatched_list = usage.unmatched_organizations.most_common()
     if unmatched_list:  # one warning, not one per name: each log line is an event the run must store
         listed = "; ".join(f"{name} ({n})" for name, n in unmatched_list[:30])
@@ -102,14 +97,14 @@ def article_extractions(
         [{"kind": k, "never matched": len(v), "examples": ", ".join(v[:8])} for k, v in usage.never_used.items()]
     )
     return dg.Output(
-        extractions,
+        corpus,
         metadata={
-            "articles": len(extractions),
+            "articles": len(corpus),
             "extractor_version": code_fingerprint(),
             "cache": dg.MetadataValue.md(f"{from_cache} of {total} articles from `.cache/extractions/{code_fingerprint()}/`"),
             "organisations not in the vocabulary": markdown_preview(unmatched, rows=30),
             "vocabulary entries never matched": markdown_preview(never),
-            **{f"{k} found (per-article sum)": v for k, v in counts.items()},
+            **{f"{kind} found (per-article sum)": corpus.records[kind].num_rows for kind in kinds},
             "preview": markdown_preview(per_article, rows=20),
         },
     )

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 import schemas
+from pipeline.extract.batch import code_fingerprint
 from pipeline.publish import (
     DUCKDB_NAME,
     PARQUET_DIR,
@@ -59,7 +60,9 @@ def parquet_files(paths: WarehousePaths, **tables: pd.DataFrame) -> dg.Output[di
 def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.Output[str]:
     publication = Path(parquet_files["publication"])
     previous = current_publication(paths.warehouse)  # its DuckDB file is updated, not rebuilt, when it can be
-    db = build_duckdb({t: Path(parquet_files[t]) for t in TABLES}, publication, previous=previous)
+    db = build_duckdb(
+        {t: Path(parquet_files[t]) for t in TABLES}, publication, previous=previous, extraction_version=code_fingerprint()
+    )
     con = duckdb.connect(str(db), read_only=True)
     try:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}

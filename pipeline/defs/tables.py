@@ -6,9 +6,9 @@ import pandas as pd
 
 import schemas
 from pipeline.checks import CheckOutcome, foreign_key_failures, has_foreign_keys, validate_table
+from pipeline.corpus import CorpusFacts
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import column_schema, markdown_preview, table_metadata
-from pipeline.extract.facts import ArticleFacts
 from pipeline.memory import bulk_allocation
 from pipeline.tables import tables_from_facts
 
@@ -22,7 +22,7 @@ FOREIGN_KEY_CHECK = "foreign_keys"
     owners=["team:data-engineering"],
     description="All tables before validation: the same real-world entity across articles resolved to one row with a stable id.",
 )
-def resolved_tables(raw_articles: RawCorpus, article_extractions: list[ArticleFacts]) -> dg.Output[dict[str, pd.DataFrame]]:
+def resolved_tables(raw_articles: RawCorpus, article_extractions: CorpusFacts) -> dg.Output[dict[str, pd.DataFrame]]:
     with bulk_allocation():
         tables = tables_from_facts(raw_articles.articles, raw_articles.rejections, article_extractions)
     return dg.Output(tables, metadata={name: len(df) for name, df in tables.items()})

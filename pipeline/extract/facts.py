@@ -5,8 +5,8 @@ and cached with the article: the ids of partners, minerals, agreements, events a
 people (stable hashes of their keys), every mention row with its id, surface and sentence, the
 evidence sentence of each agreement status. What needs the whole corpus (one row per entity; a
 lone surname joined to the full name another article gives) is left to pipeline/tables.py, which
-then groups the records, kept as columns, and concatenates the mention rows instead of walking a
-million spans. A rebuild reads these facts back from the cache and re-does only that last step.
+groups the records of the whole corpus (pipeline/corpus.py: one Arrow table per kind) and
+concatenates the mention rows instead of walking a million spans.
 """
 
 from __future__ import annotations
@@ -143,11 +143,6 @@ class ArticleFacts:
     agreements: Columns
     events: Columns
     mentions: pa.RecordBatch
-
-    def count(self, kind: str) -> int:
-        """How many records of `kind` ("partners", "people", ...) the article has."""
-        columns = getattr(self, kind)
-        return len(columns[next(iter(columns))])
 
     def __reduce__(self):
         # The mention rows travel (worker to parent, cache file and back) in Arrow's IPC format:
