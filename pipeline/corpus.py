@@ -20,6 +20,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,7 +199,12 @@ def _mentions_by_id(listing: pa.Table, parts: list[CorpusFacts]) -> tuple[pa.Tab
 def read_snapshot(folder: Path) -> list[CorpusFacts]:
     """The segments of the snapshot in `folder`, memory-mapped (none if there is no snapshot).
 
-    A segment that cannot be read is removed: its articles are then read from their own cache files."""
+    A segment that cannot be read is removed: its articles are then read from their own cache files.
+    So is what a killed build left half-written (a hidden folder), once it is an hour old: younger,
+    it may be another build's, still under way."""
+    for unfinished in Path(folder).glob(".seg-*"):
+        if time.time() - unfinished.stat().st_mtime > 3600:
+            shutil.rmtree(unfinished, ignore_errors=True)
     segments = []
     for path in sorted(Path(folder).glob("seg-*")):
         try:

@@ -67,3 +67,16 @@ def test_a_corpus_that_lost_most_of_its_articles_keeps_one_segment_of_what_is_le
     (segment,) = _snapshot(tmp_path).glob("seg-*")
     assert segment.name != "seg-" and len(corpus_facts(articles[:4], tmp_path)[0]) == 4
     _assert_same_tables(articles[:4], corpus)
+
+
+def test_what_a_killed_build_left_half_written_is_removed_once_it_is_an_hour_old(tmp_path, articles):
+    import os
+
+    corpus_facts(articles[:2], tmp_path)
+    old, young = _snapshot(tmp_path) / ".seg-killed", _snapshot(tmp_path) / ".seg-running"
+    for folder in (old, young):
+        folder.mkdir()
+        (folder / "mentions.arrow").write_bytes(b"half")
+    os.utime(old, (0, 0))
+    corpus_facts(articles[:2], tmp_path)
+    assert not old.exists() and young.exists()
