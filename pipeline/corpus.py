@@ -184,16 +184,22 @@ def _mentions_by_id(listing: pa.Table, parts: list[CorpusFacts]) -> tuple[pa.Tab
     part = listing["part"].to_numpy()[by_id]
     start = listing["mentions_start"].to_numpy()[by_id]
     count = listing["mentions_count"].to_numpy()[by_id]
-    # Runs of neighbours whose rows are neighbours in the same part: one slice each.
-    breaks = np.flatnonzero((part[1:] != part[:-1]) | (start[1:] != start[:-1] + count[:-1])) + 1
-    slices = []
-    for first, end in zip(np.r_[0, breaks], np.r_[breaks, len(by_id)], strict=True):
-        rows = int(start[end - 1] + count[end - 1] - start[first])
-        slices.append(parts[part[first]].mentions.slice(int(start[first]), rows))
-    mentions = pa.concat_tables(slices)
+    mentions = gather_rows([p.mentions for p in parts], part, start, count)
     new_start = np.empty(len(by_id), dtype=np.int64)
     new_start[by_id] = np.cumsum(count) - count
     return mentions, new_start
+
+
+def gather_rows(blocks: Sequence[pa.Table], block: np.ndarray, start: np.ndarray, count: np.ndarray) -> pa.Table:
+    """Rows `start[i]` to `start[i] + count[i]` of `blocks[block[i]]`, for each i in turn, as one table
+    of slices, nothing copied: neighbours that are neighbours in the same block make one slice."""
+    if not len(block):
+        return blocks[0].slice(0, 0)
+    breaks = np.flatnonzero((block[1:] != block[:-1]) | (start[1:] != start[:-1] + count[:-1])) + 1
+    return pa.concat_tables(
+        [blocks[block[a]].slice(int(start[a]), int(start[b - 1] + count[b - 1] - start[a]))
+         for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(block)], strict=True)]
+    )  # fmt: skip
 
 
 def read_snapshot(folder: Path) -> list[CorpusFacts]:

@@ -113,15 +113,14 @@ def _apply_changes(path: Path, parquet_paths: dict[str, Path], fixed: tuple[str,
     con = duckdb.connect(str(path))
     try:
         specs = schemas.load_tables()
+        same_key = {t: " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key) for t, spec in specs.items()}
         for table in reversed(schemas.table_names()):
-            keys = " AND ".join(f"n.{k} = t.{k}" for k in specs[table].primary_key)
             con.execute(
-                f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) AS n WHERE {keys})",
+                f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) AS n WHERE {same_key[table]})",
                 [str(parquet_paths[table])],
             )
         for table in schemas.table_names():
-            spec = specs[table]
-            keys = " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key)
+            spec, keys = specs[table], same_key[table]
             values = [c for c in spec.column_names if c not in spec.primary_key]
             source = str(parquet_paths[table])
             if values and table not in fixed:

@@ -21,9 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
-from pipeline.corpus import CorpusFacts, from_facts
+from pipeline.corpus import CorpusFacts, from_facts, gather_rows
 from pipeline.extract.facts import (
-    MENTIONS_SCHEMA,
     READING_ORDER,
     MentionColumns,
     article_facts,
@@ -142,8 +141,8 @@ def _mentions_frame(corpus: CorpusFacts, extra: pa.Table) -> pd.DataFrame:
 
     The corpus keeps its articles' own rows in that order; `extra` (the rows of lone surnames
     whose owner the corpus names) are merged into their articles' rows: the rows of those
-    articles are sorted by the reading order's keys, ranked as Arrow sorts them, and everything
-    is then gathered into one block with a single copy."""
+    articles are sorted once by the reading order's keys, ranked as Arrow sorts them. Only those
+    rows are copied on the way; the whole table is copied once, into one block, at the end."""
     rows = corpus.mentions
     if extra.num_rows:
         ids = corpus.articles["article_id"]
@@ -156,7 +155,8 @@ def _mentions_frame(corpus: CorpusFacts, extra: pa.Table) -> pd.DataFrame:
         affected = np.zeros(n, dtype=bool)
         affected[extra_rank] = True
         touched = np.flatnonzero(affected)
-        picked = pa.concat_tables([rows.slice(int(own_start[k]), int(own_count[k])) for k in touched] + [extra]).combine_chunks()
+        own_of_touched = gather_rows([rows], np.zeros(len(touched), dtype=np.int64), own_start[touched], own_count[touched])
+        picked = pa.concat_tables([own_of_touched, extra]).combine_chunks()
         picked_rank = np.concatenate([np.repeat(touched, own_count[touched]), extra_rank])
         keys = [
             pc.rank(picked[name], sort_keys="ascending", tiebreaker="dense").to_numpy() for name, _ in reversed(READING_ORDER)
@@ -166,16 +166,13 @@ def _mentions_frame(corpus: CorpusFacts, extra: pa.Table) -> pd.DataFrame:
         order = order[np.r_[True, mention_ids[1:] != mention_ids[:-1]]]  # the same entity at the same span once
         merged = picked.take(order)
         merged_count = np.bincount(picked_rank[order], minlength=n)
-        # Article by article (by id): its own rows, or its merged ones; neighbours from the same block are one slice.
-        source = affected.astype(np.int64)
-        count = np.where(affected, merged_count, own_count)
-        start = np.where(affected, np.cumsum(merged_count) - merged_count, own_start)
-        breaks = np.flatnonzero((source[1:] != source[:-1]) | (start[1:] != start[:-1] + count[:-1])) + 1
-        blocks = (rows, merged)
-        rows = pa.concat_tables(
-            [blocks[source[a]].slice(int(start[a]), int(start[b - 1] + count[b - 1] - start[a]))
-             for a, b in zip(np.r_[0, breaks], np.r_[breaks, n], strict=True)]
-        )  # fmt: skip
+        # Article by article (by id): its own rows, or its merged ones.
+        rows = gather_rows(
+            [rows, merged],
+            affected.astype(np.int64),
+            np.where(affected, np.cumsum(merged_count) - merged_count, own_start),
+            np.where(affected, merged_count, own_count),
+        )
     if not rows.num_rows:
         return schemas.empty_frame("mentions")
     return rows.combine_chunks().to_pandas()  # one chunk: faster to check and write
@@ -299,10 +296,7 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
     ):
         extra.add(article, "person", person_id(owners[key]), start, end, surface, sentence)
         extra_articles.append(article)
-    extra_rows = pa.Table.from_pydict(
-        {name: extra_articles if name == "article_id" else getattr(extra, name) for name in MENTIONS_SCHEMA.names},
-        schema=MENTIONS_SCHEMA,
-    )
+    extra_rows = pa.Table.from_batches([extra.rows(extra_articles)])
     tables = {name: _frame(name, out[name]) for name in schemas.table_names() if name != "mentions"}
     tables["mentions"] = _mentions_frame(corpus, extra_rows)
     return {name: tables[name] for name in schemas.table_names()}

@@ -85,11 +85,11 @@ class MentionColumns:
         self.surface.append(surface)
         self.sentence.append(sentence)
 
-    def rows(self, article_id: str) -> pa.RecordBatch:
-        """The rows as they were added, in the mentions table's columns."""
-        columns = {
-            name: [article_id] * len(self) if name == "article_id" else getattr(self, name) for name in MENTIONS_SCHEMA.names
-        }
+    def rows(self, article_id: str | list[str]) -> pa.RecordBatch:
+        """The rows as they were added, in the mentions table's columns; `article_id` is the article's,
+        or each row's."""
+        articles = [article_id] * len(self) if isinstance(article_id, str) else article_id
+        columns = {name: articles if name == "article_id" else getattr(self, name) for name in MENTIONS_SCHEMA.names}
         return pa.RecordBatch.from_pydict(columns, schema=MENTIONS_SCHEMA)
 
     def to_batch(self, article_id: str) -> pa.RecordBatch:
