@@ -61,6 +61,10 @@ def _year_value(year: int) -> DateValue:
     return DateValue(dt.date(year, 1, 1), "year")
 
 
+_WEEKDAY_EXPR_RE = re.compile(r"(?:on |this |last |next |this past |)(\w+day)")
+_AGO_EXPR_RE = re.compile(r"(\w+) (day|week|month|year)s? ago")
+
+
 def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
     e = " ".join(expr.lower().split())
     monday = published - dt.timedelta(days=published.weekday())
@@ -98,7 +102,7 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         return _year_value(published.year)
     if e in {"next year", "early next year", "later next year"}:
         return _year_value(published.year + 1)
-    m = re.fullmatch(r"(?:on |this |last |next |this past |)(\w+day)", e)
+    m = _WEEKDAY_EXPR_RE.fullmatch(e)
     if m and m.group(1) in WEEKDAYS:
         target = WEEKDAYS.index(m.group(1))
         delta = target - published.weekday()
@@ -109,7 +113,7 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         elif delta != 0:
             delta = (delta if delta > 0 else delta + 7) if future else delta if delta < 0 else delta - 7
         return DateValue(published + dt.timedelta(days=delta), "day")
-    m = re.fullmatch(r"(\w+) (day|week|month|year)s? ago", e)
+    m = _AGO_EXPR_RE.fullmatch(e)
     if m and (m.group(1) in _NUMBERS or m.group(1).isdigit()):
         n = _NUMBERS.get(m.group(1)) or int(m.group(1))
         unit = m.group(2)

@@ -131,6 +131,11 @@ def _background_re(vocab: Vocabulary) -> GatedPattern:
     return gated_phrases(vocab.cues["background_cues"])
 
 
+_STOP_RE = re.compile(r"[.;]")
+_RELATIVE_AFTER_RE = re.compile(r"^(?:['’]s)?\s*,\s*(?:which|that|the)\b")
+_STOP_OR_COMMA_RE = re.compile(r"[.;,]")
+
+
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
@@ -141,29 +146,36 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     pattern = gated.pattern
     before = text[max(sentence.start, start - 32) : start]
     for m in pattern.finditer(before):
-        if not re.search(r"[.;]", before[m.end() :]):
+        if not _STOP_RE.search(before[m.end() :]):
             return True
     after = text[end : min(sentence.end, end + 70)]
-    relative = re.match(r"^(?:['’]s)?\s*,\s*(?:which|that|the)\b", after)
+    relative = _RELATIVE_AFTER_RE.match(after)
     m = pattern.search(after)
     if m is None:
         return False
     if relative:
-        return m.start() <= 60 and not re.search(r"[.;]", after[: m.start()])
-    return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
+        return m.start() <= 60 and not _STOP_RE.search(after[: m.start()])
+    return m.start() <= 24 and not _STOP_OR_COMMA_RE.search(after[: m.start()])
+
+
+_ARTICLE_GAP_RE = re.compile(r"\s*(?:the\s+)?")
 
 
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
     cues = _background_re(vocab).finditer(text, lo, start)
-    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in cues)
+    return any(_ARTICLE_GAP_RE.fullmatch(text[m.end() : start]) for m in cues)
 
 
 # "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
 _LIST_GAP_RE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
 # Roles a name hands on to the names listed after it.
 _SHARED_ROLES = {"rival", "background"}
+
+
+_STRUCTURE_CUE_RE = re.compile(r"\b(?:subsidiary|unit|arm|affiliate)\b")
+_IN_BEFORE_RE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _role(
@@ -197,12 +209,12 @@ def _role(
             country = entries[hit.target].country_iso3
             if described and country and entries[described[-1].target].country_iso3 == country:
                 return "owner"
-            if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
+            if described and _STRUCTURE_CUE_RE.match(cue.group(0)):
                 return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
     if kind in {"region", "bloc"} and is_background_context(text, hit.start, sentence, vocab):
         return "background"  # "supply from Africa", "rules in Europe"
-    if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
+    if kind == "region" and (_FACILITY_RE.match(after) or _IN_BEFORE_RE.search(before)):
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
     if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
         return "attribute"  # "the South American country": a description of a country, not the region
@@ -362,6 +374,9 @@ _INSIDE_NAME_RE = re.compile(
 _FIELD_OF_RE = re.compile(r"\b(?:fields?|areas?|sectors?|domains?|spheres?)\s+of\s+$", re.IGNORECASE)
 
 
+_DASH_RE = re.compile(r"[-–]")
+
+
 def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) -> bool:
     """Whether a name has a word that singles out one body (not generic, not a place)."""
     return any(
@@ -370,7 +385,7 @@ def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) ->
         and w.lower() not in {"of", "and", "for", "the", "&", "de", "del"}
         and w.rstrip(".,") not in suffixes
         and w not in place_words
-        and not all(part in place_words for part in re.split(r"[-–]", w))
+        and not all(part in place_words for part in _DASH_RE.split(w))
         for w in name.split()
     )
 
@@ -384,9 +399,12 @@ class OrgMatch:
     partner: bool = True
 
 
+_NON_SPACE_RE = re.compile(r"\S+")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading articles and descriptors ("Ohio-based", "Western Australia's") and trailing punctuation."""
-    tokens = list(re.finditer(r"\S+", text[start:end]))
+    tokens = list(_NON_SPACE_RE.finditer(text[start:end]))
     cut = 0
     for i, w in enumerate(tokens[:5]):
         if _DESCRIPTOR_TOKEN_RE.fullmatch(w.group(0)) or (i == cut and w.group(0) in _ORG_STOP_FIRST):
@@ -399,6 +417,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in ".,;:":
         end -= 1
     return start, end
+
+
+_AND_RE = re.compile(r"\s+and\s+")
 
 
 def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = None) -> list[OrgMatch]:
@@ -421,7 +442,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
                 end += tail.end()
         pieces = [(m.start(), end)]
         if not government:
-            for a in re.finditer(r"\s+and\s+", m.group(0)):
+            for a in _AND_RE.finditer(m.group(0)):
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
                 if _distinctive(left, suffixes, place_words) and _distinctive(right, suffixes, place_words):
                     pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
@@ -465,6 +486,12 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
     return sorted(kept, key=lambda o: o.start)
 
 
+_OWNER_TAIL_RE = re.compile(
+    r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*"
+)
+_DEMONYM_TAIL_RE = re.compile(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*")
+
+
 def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabulary) -> str | None:
     """An unknown organisation's home country: from its name, or a possessive just before it
     (`hits` in text order, as `select_longest` returns them)."""
@@ -474,14 +501,7 @@ def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabu
     for h in hits_starting_in(hits, start - 40, start):
         if h.end <= start and h.target.startswith("country:"):
             tail = text[h.end : start]
-            if (
-                re.fullmatch(
-                    r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*",
-                    tail,
-                )
-                or h.alias.form == "demonym"
-                and re.fullmatch(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*", tail)
-            ):
+            if _OWNER_TAIL_RE.fullmatch(tail) or h.alias.form == "demonym" and _DEMONYM_TAIL_RE.fullmatch(tail):
                 return h.target.split(":")[1]
     return None
 
