@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
@@ -213,6 +214,7 @@ def _is_title_line(ctx: ArticleContext, index: int) -> bool:
 _HEADLINE_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 
 
+@lru_cache(maxsize=64)  # asked twice of every sentence that names an instrument
 def _is_headline(sentence: str) -> bool:
     """Title Case Headline Without A Full Stop: capitals there do not make names."""
     words = _HEADLINE_WORD_RE.findall(sentence)
@@ -291,9 +293,10 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
             continue  # "upgraded their ties to a comprehensive strategic partnership": a level of relations
         if _COUNTED_PARTNERS_RE.match(text, m.end(), s.end):
             continue  # "partnerships on raw materials with 14 countries": a tally, not one agreement
-        if _DESCRIPTIVE_BEFORE_RE.search(
+        # (The anchored look after the word first: it rarely holds, and fails at once.)
+        if _DESCRIPTIVE_AFTER_RE.match(after) and _DESCRIPTIVE_BEFORE_RE.search(
             text[max(s.start, instrument.start - 30) : instrument.start]
-        ) and _DESCRIPTIVE_AFTER_RE.match(after):
+        ):
             continue
         if found and _OPEN_ACRONYM_RE.fullmatch(text[found[-1].end : m.start()]):
             continue  # "(IK-CEPA)": the acronym of the instrument just named

@@ -218,7 +218,7 @@ def _role(
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
     if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
         return "attribute"  # "the South American country": a description of a country, not the region
-    if kind in {"country", "region"} and _METAPHOR_BEFORE_RE.search(before) and _METAPHOR_AFTER_RE.match(after):
+    if kind in {"country", "region"} and _METAPHOR_AFTER_RE.match(after) and _METAPHOR_BEFORE_RE.search(before):
         return "attribute"  # "Chile is the Saudi Arabia of lithium": a figure of speech
     if _LED_RE.match(after):
         return "leader"
