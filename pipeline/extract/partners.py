@@ -233,10 +233,12 @@ def _role(
             return "rival"
         if is_background_context(text, hit.start, sentence, vocab) or _RANKED_PRODUCER_RE.match(after):
             return "background"
-        city = _CITY_COUNTRY_RE.search(before)
+        # (The two searches anchored at the end of `before` only where it ends as they need: a search from
+        # every position of a stretch costs more than the look at its end that spares most of them.)
+        city = _CITY_COUNTRY_RE.search(before) if _ends_with(before, ",") else None
         if (
             _PLACE_VERB_RE.search_alone(text, lo, hit.start)
-            or _AT_ORG_IN_RE.search(before)
+            or (_ends_with(before, "in") and _AT_ORG_IN_RE.search(before))
             or (city and not _names_partner(city.group("city"), vocab))
         ):
             return "place"
@@ -257,6 +259,12 @@ def _role(
             if hit.end <= org_start <= hit.end + 60 and owner_form and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
                 return "owner"  # "France's Orano": the company's home, not a party (a state company is)
     return "partner"
+
+
+def _ends_with(before: str, word: str) -> bool:
+    """`before` ends with `word` and then whitespace: what a match of "...word\\s+$" needs (`\\s` is str.isspace)."""
+    stripped = before.rstrip()
+    return len(stripped) < len(before) and stripped.endswith(word)
 
 
 def _names_partner(name: str, vocab: Vocabulary) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
@@ -94,10 +94,12 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
 _INITIAL_RE = re.compile(r"(?:[A-Z]\.?){1,3}")
 
 
+@lru_cache(maxsize=4096)  # pure tests of a word, asked of the same words sentence after sentence
 def _is_initial(tok: str) -> bool:
     return bool(_INITIAL_RE.fullmatch(tok)) and tok not in {"I", "A"}
 
 
+@lru_cache(maxsize=4096)
 def _is_name_word(tok: str) -> bool:
     return (
         tok[:1].isupper()
