@@ -34,6 +34,9 @@ __all__ = ["extract_article"]
 _TITLE_OF_RE = re.compile(r"[’']s\s+[a-z]+\s+(?:Minister|President)")
 
 
+_ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
+
+
 def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry]) -> list[Hit]:
     """Organisations found by name pattern, with their acronyms "(KABIL)" as further names."""
     vocab = load_vocabulary()
@@ -41,7 +44,7 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
     for match in find_pattern_orgs(text, vocab, hits):
         if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
             continue
-        acronym = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", text[match.end : match.end + 14])
+        acronym = _ACRONYM_AFTER_RE.match(text[match.end : match.end + 14])
         known = next(
             (h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)),
             None,

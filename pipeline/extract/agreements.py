@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from pipeline.extract.context import ArticleContext
@@ -210,20 +211,28 @@ def _is_title_line(ctx: ArticleContext, index: int) -> bool:
     )
 
 
+_HEADLINE_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+@lru_cache(maxsize=64)  # asked twice of every sentence that names an instrument
 def _is_headline(sentence: str) -> bool:
     """Title Case Headline Without A Full Stop: capitals there do not make names."""
-    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+    words = _HEADLINE_WORD_RE.findall(sentence)
     if len(words) < 3 or sentence.rstrip().endswith("."):
         return False
     long_words = [w for w in words if len(w) > 3]
     return sum(w[0].isupper() for w in long_words) >= 0.7 * max(1, len(long_words))
 
 
+_NAME_TOKEN_RE = re.compile(r"\(?[\w’'&.-]+\)?")
+_NAME_OPENER_RE = re.compile(r"(?:(?:of|on|for|and|the|&|The|Under|Today['’]s|This|That|A|An|In|On|At|By|With|\S+['’]s)\s+)+")
+
+
 def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
     """Start of a capitalised name ending at an instrument word ("India-Australia Critical Minerals Investment")."""
     text = ctx.text
     pos = start
-    words = list(re.finditer(r"\(?[\w’'&.-]+\)?", text[lo:start]))
+    words = list(_NAME_TOKEN_RE.finditer(text[lo:start]))
     for w in reversed(words):
         token = w.group(0)
         if text[lo + w.end() : pos].strip() not in {"", "-", "–"}:
@@ -240,12 +249,17 @@ def _named_prefix(ctx: ArticleContext, start: int, lo: int) -> int:
         else:
             break
     # Do not start a name with a connector, an article, a possessive or a sentence opener.
-    m = re.match(
-        r"(?:(?:of|on|for|and|the|&|The|Under|Today['’]s|This|That|A|An|In|On|At|By|With|\S+['’]s)\s+)+", text[pos:start]
-    )
+    m = _NAME_OPENER_RE.match(text[pos:start])
     if m:
         pos += m.end()
     return pos
+
+
+_LAW_AFTER_RE = re.compile(r"\s+(?:Act|Bill|Law|Regulation)\b")
+_OPEN_ACRONYM_RE = re.compile(r"\s*\(\s*[\w-]*")
+_JOINER_GAP_RE = re.compile(r"[\s-]*")
+_FRAMEWORK_FOR_RE = re.compile(r"\s+(?:for|of)\s+(?:a|an|the)?\s*")
+_TALKS_LIST_GAP_RE = re.compile(r"\s*(?:,|and|&|the|,\s*and)?\s*(?:the\s+)?")
 
 
 def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
@@ -273,19 +287,20 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
                 instrument.start = name_start
                 instrument.weak = False
         after = text[m.end() : min(s.end, m.end() + 20)]
-        if re.match(r"\s+(?:Act|Bill|Law|Regulation)\b", after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
+        if _LAW_AFTER_RE.match(after) or _NOT_AN_INSTRUMENT_AFTER_RE.match(after):
             continue
         if _UPGRADED_TIES_RE.search(text, max(s.start, instrument.start - 80), instrument.start):
             continue  # "upgraded their ties to a comprehensive strategic partnership": a level of relations
         if _COUNTED_PARTNERS_RE.match(text, m.end(), s.end):
             continue  # "partnerships on raw materials with 14 countries": a tally, not one agreement
-        if _DESCRIPTIVE_BEFORE_RE.search(
+        # (The anchored look after the word first: it rarely holds, and fails at once.)
+        if _DESCRIPTIVE_AFTER_RE.match(after) and _DESCRIPTIVE_BEFORE_RE.search(
             text[max(s.start, instrument.start - 30) : instrument.start]
-        ) and _DESCRIPTIVE_AFTER_RE.match(after):
+        ):
             continue
-        if found and re.fullmatch(r"\s*\(\s*[\w-]*", text[found[-1].end : m.start()]):
+        if found and _OPEN_ACRONYM_RE.fullmatch(text[found[-1].end : m.start()]):
             continue  # "(IK-CEPA)": the acronym of the instrument just named
-        if found and not instrument.name and re.fullmatch(r"[\s-]*", text[found[-1].end : instrument.start]):
+        if found and not instrument.name and _JOINER_GAP_RE.fullmatch(text[found[-1].end : instrument.start]):
             # "joint venture agreement", "partnership agreement": one instrument, the more specific kind.
             found[-1].end = instrument.end
             found[-1].weak = found[-1].weak and instrument.weak
@@ -314,11 +329,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     # "framework for a Bilateral Trade Agreement": one instrument, a framework about trade.
     merged: list[_Instrument] = []
     for inst in found:
-        if (
-            merged
-            and merged[-1].kind == "framework"
-            and re.fullmatch(r"\s+(?:for|of)\s+(?:a|an|the)?\s*", text[merged[-1].end : inst.start] + " ")
-        ):
+        if merged and merged[-1].kind == "framework" and _FRAMEWORK_FOR_RE.fullmatch(text[merged[-1].end : inst.start] + " "):
             merged[-1].end = inst.end
             merged[-1].topic = "framework_of:" + text[inst.start : inst.end]
             merged[-1].weak = False
@@ -342,7 +353,7 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
         pos = m.end()
         for p in ctx.partners_in(m.end(), end):
             gap = text[pos : p.start]
-            if not re.fullmatch(r"\s*(?:,|and|&|the|,\s*and)?\s*(?:the\s+)?", gap):
+            if not _TALKS_LIST_GAP_RE.fullmatch(gap):
                 break
             partners.append(p)
             pos = p.end
@@ -383,6 +394,9 @@ def _find_instruments(ctx: ArticleContext, index: int) -> list[_Instrument]:
     return sorted(found, key=lambda i: i.start)
 
 
+_TOPIC_AFTER_RE = re.compile(r"\s+(?:on|for|in|over|covering|concerning|regarding)\s+(?:the\s+)?(?:[\w-]+\s*){1,5}")
+
+
 def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | None:
     """The instrument's subject: modifiers just before it, or "on/for X" just after, within its clause."""
     if inst.topic and inst.topic.startswith("framework_of:"):
@@ -394,16 +408,17 @@ def _topic(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | No
     if inst.topic:
         return inst.topic
     start = max(lo, inst.start - 40)
-    after = re.match(
-        r"\s+(?:on|for|in|over|covering|concerning|regarding)\s+(?:the\s+)?(?:[\w-]+\s*){1,5}",
-        ctx.text[inst.end : min(hi, inst.end + 50)],
-    )
+    after = _TOPIC_AFTER_RE.match(ctx.text[inst.end : min(hi, inst.end + 50)])
     end = inst.end + (after.end() if after else 0)
     window = ctx.text[start:end]  # searched on its own: its first word opens a word even after a hyphen
     for topic, pattern in _cues(ctx.vocab).topics:
         if pattern.gate.admits(ctx.text, start, end) and pattern.pattern.search(window):
             return topic
     return None
+
+
+_CLAUSE_COMMA_RE = re.compile(r",\s*(?:and\s+)?(?:the\s+)?")
+_LIST_JOIN_RE = re.compile(r",\s|\band\s")
 
 
 def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: int) -> tuple[int, int]:
@@ -419,7 +434,7 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
     ends = {m.end for m in ctx.mentions_in_sentence(index)}
     starts = {m.start for m in ctx.mentions_in_sentence(index)}
     base = lo
-    for c in re.finditer(r",\s*(?:and\s+)?(?:the\s+)?", text[base : inst.start]):
+    for c in _CLAUSE_COMMA_RE.finditer(text[base : inst.start]):
         pos = base + c.start()
         if not (pos in ends and base + c.end() in starts):
             lo = pos + 1
@@ -430,7 +445,7 @@ def _clause(ctx: ArticleContext, index: int, instruments: list[_Instrument], k: 
         # "... signed in July 2021, the EU-Greenland partnership in ...": the names just before the
         # next instrument are that instrument's own.
         last = None
-        for m in re.finditer(r",\s|\band\s", text[inst.end : hi]):
+        for m in _LIST_JOIN_RE.finditer(text[inst.end : hi]):
             last = m
         if last is not None:
             hi = inst.end + last.start()
@@ -460,6 +475,11 @@ def _status(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> str | N
     return min(chosen, key=lambda t: (distance(t), STATUS_ORDER.index(t[2])))[2]
 
 
+_INTRODUCED_BEFORE_RE = re.compile(r"\b(?:with|between|to|from|and|for)\s+(?:\S+\s+){0,5}$")
+_PARTY_GAP_RE = re.compile(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?")
+_LIST_CONTINUES_RE = re.compile(r"\s*(?:,|and\b|or\b|\.|\)|$)")
+
+
 def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) -> list:
     """Partners in the instrument's clause: all of the left part; on the right, those named
     right after it or introduced by with / between / to ("agreement with Brazil", "supply
@@ -475,10 +495,8 @@ def _party_mentions(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int) ->
     pos = inst.end
     for m in ctx.partners_in(inst.end, hi):
         gap = text[pos : m.start]
-        introduced = re.search(r"\b(?:with|between|to|from|and|for)\s+(?:\S+\s+){0,5}$", text[inst.end : m.start])
-        listed = re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:and\s+)?(?:the\s+)?", gap) and re.match(
-            r"\s*(?:,|and\b|or\b|\.|\)|$)", text[m.end : m.end + 6]
-        )
+        introduced = _INTRODUCED_BEFORE_RE.search(text[inst.end : m.start])
+        listed = _PARTY_GAP_RE.fullmatch(gap) and _LIST_CONTINUES_RE.match(text[m.end : m.end + 6])
         if m.start - inst.end <= 60 or listed or (introduced and m.start - inst.end <= 120):
             out.append(m)
             pos = m.end
@@ -539,9 +557,12 @@ class _Draft:
         return key + "|" + str(self.date.value.year) if self.year_in_key and self.date else key
 
 
+_NON_WORD_RUN_RE = re.compile(r"[^\w]+")
+
+
 def _name_key(name: str) -> str:
     """ "The U.S.-Congo Strategic Partnership Agreement" = "US-Congo Strategic Partnership"."""
-    words = re.sub(r"[^\w]+", " ", name.lower().replace(".", "")).split()
+    words = _NON_WORD_RUN_RE.sub(" ", name.lower().replace(".", "")).split()
     words = [w for w in words if w not in {"the", "a", "an"}]
     while len(words) > 2 and words[-1] in {"agreement", "agreements"}:
         words.pop()
@@ -564,6 +585,10 @@ def _display_name(ctx: ArticleContext, d: _Draft) -> str:
     if kind.split()[0] == topic.split()[-1]:
         topic = ""
     return " ".join(f"{'–'.join(names)} {topic} {kind}".split())
+
+
+_UNDER_DEFINITE_RE = re.compile(r"\bunder\s+(?:the|this|that|its)\s+(?:[\w-]+\s+){0,2}$")
+_UNDER_ARTICLE_RE = re.compile(r"\bunder\s+(?:the|an?)\s*$")
 
 
 def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
@@ -598,9 +623,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
                 continue
             if antecedent is not None:
                 antecedent.spans.append(Span(inst.start, inst.end, index))
-                under = re.search(
-                    r"\bunder\s+(?:the|this|that|its)\s+(?:[\w-]+\s+){0,2}$", ctx.text[max(s.start, inst.start - 30) : inst.start]
-                )
+                under = _UNDER_DEFINITE_RE.search(ctx.text[max(s.start, inst.start - 30) : inst.start])
                 if definite and status and not (under and status == "in_force"):
                     antecedent.statuses.append((status, index))
                 antecedent.minerals += [x for x in ctx.minerals_in(lo, hi) if x not in antecedent.minerals]
@@ -614,7 +637,7 @@ def extract_agreements(ctx: ArticleContext) -> list[AgreementRecord]:
             date = None
             if status not in {"proposed", "negotiating"}:
                 date = ctx.nearest_date(index, inst.start, inst.end, lo, hi)
-            under = re.search(r"\bunder\s+(?:the|an?)\s*$", ctx.text[max(s.start, inst.start - 12) : inst.start])
+            under = _UNDER_ARTICLE_RE.search(ctx.text[max(s.start, inst.start - 12) : inst.start])
             draft = _Draft(
                 parties=parties,
                 topic=topic,
@@ -660,6 +683,9 @@ def _parties(ctx: ArticleContext, inst: _Instrument, lo: int, hi: int, consumed_
     return parties
 
 
+_INTRODUCED_AFTER_RE = re.compile(r"\s*(?:\w+\s+){0,2}(?:with|between|among|by)\b")
+
+
 def _antecedent(
     ctx: ArticleContext,
     drafts: list[_Draft],
@@ -701,7 +727,7 @@ def _antecedent(
         return None
     s = ctx.sentences[index]
     left_named = ctx.partners_in(s.start, inst.start)
-    introduced = re.match(r"\s*(?:\w+\s+){0,2}(?:with|between|among|by)\b", ctx.text[inst.end : inst.end + 30])
+    introduced = _INTRODUCED_AFTER_RE.match(ctx.text[inst.end : inst.end + 30])
     if not left_named and not introduced:
         return recent[-1]  # "The agreement comes as India and Chile move towards ..."
     home = ctx.home
@@ -731,12 +757,15 @@ def _another_agreement(ctx: ArticleContext, inst: _Instrument, index: int, lo: i
     return (ctx.published - own.value).days > 365 and index not in {sp.sentence for sp in antecedent.spans}
 
 
+_INDEFINITE_NEAR_RE = re.compile(r"\b(?:a|an|any|some|no)\s+(?:[\w-]+\s+){0,2}$")
+
+
 def _speculative(ctx: ArticleContext, inst: _Instrument, index: int) -> bool:
     """An indefinite instrument inside a quotation ("We are pricing in a deal") reports no agreement."""
     s = ctx.sentences[index]
     before = ctx.text[s.start : inst.start]
     quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
-    indefinite = re.search(r"\b(?:a|an|any|some|no)\s+(?:[\w-]+\s+){0,2}$", ctx.text[max(s.start, inst.start - 25) : inst.start])
+    indefinite = _INDEFINITE_NEAR_RE.search(ctx.text[max(s.start, inst.start - 25) : inst.start])
     return bool(quoted and indefinite and not inst.name)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.extract.patterns import fold
 from pipeline.extract.records import DateValue
 from pipeline.extract.text import MONTH_RE, MONTHS
 
@@ -61,6 +62,10 @@ def _year_value(year: int) -> DateValue:
     return DateValue(dt.date(year, 1, 1), "year")
 
 
+_WEEKDAY_EXPR_RE = re.compile(r"(?:on |this |last |next |this past |)(\w+day)")
+_AGO_EXPR_RE = re.compile(r"(\w+) (day|week|month|year)s? ago")
+
+
 def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
     e = " ".join(expr.lower().split())
     monday = published - dt.timedelta(days=published.weekday())
@@ -98,7 +103,7 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         return _year_value(published.year)
     if e in {"next year", "early next year", "later next year"}:
         return _year_value(published.year + 1)
-    m = re.fullmatch(r"(?:on |this |last |next |this past |)(\w+day)", e)
+    m = _WEEKDAY_EXPR_RE.fullmatch(e)
     if m and m.group(1) in WEEKDAYS:
         target = WEEKDAYS.index(m.group(1))
         delta = target - published.weekday()
@@ -109,7 +114,7 @@ def _relative(expr: str, published: dt.date, future: bool) -> DateValue | None:
         elif delta != 0:
             delta = (delta if delta > 0 else delta + 7) if future else delta if delta < 0 else delta - 7
         return DateValue(published + dt.timedelta(days=delta), "day")
-    m = re.fullmatch(r"(\w+) (day|week|month|year)s? ago", e)
+    m = _AGO_EXPR_RE.fullmatch(e)
     if m and (m.group(1) in _NUMBERS or m.group(1).isdigit()):
         n = _NUMBERS.get(m.group(1)) or int(m.group(1))
         unit = m.group(2)
@@ -136,36 +141,46 @@ _RELATIVE_RE = re.compile(rf"\b(?:{_RELATIVE}|{_AGO})\b", re.IGNORECASE)
 # word, is most of the search.
 _RELATIVE_NOT_AGO_RE = re.compile(rf"\b(?:{_RELATIVE})\b", re.IGNORECASE)
 _RANGE_SEP = r"\s*(?:-|–|to|and|&)\s*"
+_MONTH_AFTER_CUE = 11  # len("earlier in ")
+# (kind, what every match opens with, pattern): a digit, a month word, a cue of at most
+# _MONTH_AFTER_CUE characters before a month word ("earlier in March"), or "none" known.
 _ABSOLUTE_PATTERNS = [
     # 19th and 20th November 2025 / 19-20 November / November 19 and 20, 2025: a span of days
     (
         "dr",
+        "digit",
         re.compile(
             rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_RANGE_SEP}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b"
         ),
     ),
     (
         "dr",
+        "month",
         re.compile(
             rf"\b(?P<m>{MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_RANGE_SEP}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b"
         ),
     ),
     # 2026-03-13
-    ("ymd", re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<mn>\d{2})-(?P<d>\d{2})\b")),
+    ("ymd", "digit", re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<mn>\d{2})-(?P<d>\d{2})\b")),
     # March 13, 2026 / Mar. 13 2026
-    ("mdy", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    ("mdy", "month", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})\b")),
     # 13 March 2026 / 13th March, 2026
-    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    (
+        "dmy",
+        "digit",
+        re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b"),
+    ),
     # March 2026
-    ("my", re.compile(rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b")),
+    ("my", "month", re.compile(rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>(?:19|20)\d{{2}})\b")),
     # March 13 / 13 March (year from the publication date)
-    ("md", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
-    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})\b")),
+    ("md", "month", re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
+    ("dm", "digit", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH_RE})\b")),
     # next June / last March / this May (relative to the publication date)
-    ("rm", re.compile(rf"\b(?P<rel>next|last|this|coming)\s+(?P<m>{MONTH_RE})\b(?!\s+\d)", re.IGNORECASE)),
+    ("rm", "none", re.compile(rf"\b(?P<rel>next|last|this|coming)\s+(?P<m>{MONTH_RE})\b(?!\s+\d)", re.IGNORECASE)),
     # in March / early March (year from the publication date and the tense)
     (
         "m",
+        "month_cue",
         re.compile(
             rf"\b(?i:in|since|during|by|until|from|early|mid|late|end of|earlier in|later in)[- ](?P<m>{MONTH_RE.replace('May|', '')})\b(?!\s+\d)"
         ),
@@ -173,6 +188,7 @@ _ABSOLUTE_PATTERNS = [
     # in 2022, since 2019, fiscal 2025; a year closing a capitalised name ("Week 2026")
     (
         "y",
+        "none",
         re.compile(
             r"(?:\b(?i:in|since|during|from|of|year|early|mid|late|fiscal|FY)[- ]|\b[A-Z][\w-]*\s)(?P<y>(?:19|20)\d{2})\b(?![-/]\d)"
         ),
@@ -241,13 +257,46 @@ _NEEDS_MONTH = {"dr", "mdy", "dmy", "my", "md", "dm", "rm", "m"}
 _NEEDS_YEAR = {"ymd", "mdy", "dmy", "my", "y"}  # (?:19|20)\d{2}
 # Every relative expression holds one of these (weekdays and "today" end in "day").
 _RELATIVE_HINT_RE = re.compile(r"(?=[dwmyte])(?:day|week|month|year|tonight|morning|evening|tomorrow)", re.IGNORECASE)
+_RELATIVE_HINTS = ("day", "week", "month", "year", "tonight", "morning", "evening", "tomorrow")
+# Every month name opens with one of these: the first of them in the lower-cased sentence is where a
+# search for a month word can start.
+_MONTH_PREFIXES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# The most characters a relative expression without "ago" has before its hint word ("by the end of this " year).
+_RELATIVE_LEAD = 19
+
+
+def _first_of(folded: str, words: tuple[str, ...]) -> int:
+    """Where the first of `words` occurs in `folded` (a lower-cased sentence, see patterns.fold); -1 if none.
+    A few str.find calls cost less than one case-insensitive search for them."""
+    found = [i for i in map(folded.find, words) if i >= 0]
+    return min(found) if found else -1
+
+
+def _search_from(opener: str, digit: re.Match[str] | None, month: re.Match[str] | None) -> int:
+    """Where a search can start and still find every match: none starts before the sentence's first
+    digit or month word when its matches open with one (found once per sentence, not once per pattern)."""
+    if opener == "digit" and digit is not None:
+        return digit.start()
+    if opener == "month" and month is not None:
+        return month.start()
+    if opener == "month_cue" and month is not None:
+        return max(0, month.start() - _MONTH_AFTER_CUE)
+    return 0
 
 
 def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
     """Every date expression in `sentence`, left to right, resolved where possible."""
-    has_digit = _DIGIT_RE.search(sentence) is not None
-    has_month = _MONTH_WORD_RE.search(sentence) is not None
-    has_relative = _RELATIVE_HINT_RE.search(sentence) is not None
+    digit = _DIGIT_RE.search(sentence)
+    folded = fold(sentence)
+    if folded is None:  # letters that fold oddly: the regular expressions decide
+        month = _MONTH_WORD_RE.search(sentence)
+        hint = _RELATIVE_HINT_RE.search(sentence)
+        hint_start = hint.start() if hint else -1
+    else:
+        first_month = _first_of(folded, _MONTH_PREFIXES)
+        month = _MONTH_WORD_RE.search(sentence, first_month) if first_month >= 0 else None
+        hint_start = _first_of(folded, _RELATIVE_HINTS)
+    has_digit, has_month, has_relative = digit is not None, month is not None, hint_start >= 0
     if not (has_digit or has_month or has_relative or _DATE_WORD_RE.search(sentence)):
         return []
     found: list[DateMention] = []
@@ -270,14 +319,14 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
         return sentence_future[0]
 
     has_year = "19" in sentence or "20" in sentence
-    for kind, pattern in _ABSOLUTE_PATTERNS:
+    for kind, opener, pattern in _ABSOLUTE_PATTERNS:
         if (
             (not has_digit and kind in _NEEDS_DIGIT)
             or (not has_month and kind in _NEEDS_MONTH)
             or (not has_year and kind in _NEEDS_YEAR)
         ):
             continue
-        for m in pattern.finditer(sentence):
+        for m in pattern.finditer(sentence, _search_from(opener, digit, month)):
             a, b = (m.start("y"), m.end("y")) if kind == "y" else m.span()
             if kind == "m":
                 a = m.start("m")
@@ -287,8 +336,11 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             found.append(DateMention(a, b, _absolute(kind, m, published, tense(a)), sentence[a:b]))
     if not has_relative:
         return sorted(found, key=lambda d: d.start)
-    relative_re = _RELATIVE_RE if "ago" in sentence.lower() else _RELATIVE_NOT_AGO_RE  # ("ago": no letter folds oddly)
-    for m in relative_re.finditer(sentence):
+    if "ago" in sentence.lower():  # ("ago": no letter folds oddly) "... ago" can start any number of characters before
+        matches = _RELATIVE_RE.finditer(sentence)
+    else:
+        matches = _RELATIVE_NOT_AGO_RE.finditer(sentence, max(0, hint_start - _RELATIVE_LEAD))
+    for m in matches:
         if not free(*m.span()):
             continue
         value = _relative(m.group(0), published, tense(m.start())) if published else None

@@ -81,12 +81,15 @@ class _Draft:
     date_distance: int = 10**6  # characters between the trigger and its date: nearer is likelier its own
 
 
+_NAME_LEAD_RE = re.compile(r"(?:(?:The|A|An|At|In|During|On|After|Before|Following)\s+)+")
+
+
 def _event_names(ctx: ArticleContext, lo: int, hi: int) -> list[tuple[str, int, int]]:
     """Capitalised event names in [lo, hi): "AI Impact Summit", "India Energy Week 2026"."""
     names = []
     for m in _cues(ctx.vocab).names.finditer(ctx.text, lo, hi):
         name = m.group(0).strip()
-        lead = re.match(r"(?:(?:The|A|An|At|In|During|On|After|Before|Following)\s+)+", name)
+        lead = _NAME_LEAD_RE.match(name)
         start = m.start() + (lead.end() if lead else 0)
         names.append((name[lead.end() :] if lead else name, start, m.end()))
     return names
@@ -115,6 +118,9 @@ def _location(ctx: ArticleContext, index: int, span: tuple[int, int]) -> tuple[s
     return name, iso3
 
 
+_TO_OR_IN_RE = re.compile(r"\b(?:to|in)\s+(?:the\s+)?")
+
+
 def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | None:
     """The host of a visit: "visit to India", "arrive in India", "visited Japan", "... of X to India"."""
     s = ctx.sentences[index]
@@ -122,7 +128,7 @@ def _visit_country(ctx: ArticleContext, index: int, trigger_end: int) -> str | N
         for p in ctx.partners_in(m.end(), min(s.end, m.end() + 30)):
             if p.key.startswith("country:") and p.start == m.end():
                 return p.key.split(":")[1]
-    for m in re.finditer(r"\b(?:to|in)\s+(?:the\s+)?", ctx.text[trigger_end : s.end]):
+    for m in _TO_OR_IN_RE.finditer(ctx.text[trigger_end : s.end]):
         start = trigger_end + m.end()
         for p in ctx.partners_in(start, s.end):
             if p.start == start and p.key.startswith("country:") and p.form not in {"demonym"}:
@@ -226,14 +232,17 @@ def _sentence_triggers(
     return out
 
 
+_EVENT_BREAK_RE = re.compile(r";|\bwhile\b|\bbut\b")
+
+
 def _window(ctx: ArticleContext, index: int, span: tuple[int, int]) -> tuple[int, int]:
     """The part of the sentence that speaks of this event: up to the neighbouring clause breaks."""
     s = ctx.sentences[index]
     lo = max(s.start, span[0] - 120)
     hi = min(s.end, span[1] + 120)
-    for m in re.finditer(r";|\bwhile\b|\bbut\b", ctx.text[lo : span[0]]):
+    for m in _EVENT_BREAK_RE.finditer(ctx.text[lo : span[0]]):
         lo = lo + m.end()
-    m = re.search(r";|\bwhile\b|\bbut\b", ctx.text[span[1] : hi])
+    m = _EVENT_BREAK_RE.search(ctx.text[span[1] : hi])
     if m:
         hi = span[1] + m.start()
     return lo, hi
@@ -309,12 +318,13 @@ def _recent(date: DateValue | None, published, location: str | None) -> bool:
     )
 
 
+_CONFERENCE_NAME_RE = re.compile(r"\bWeek\b|\bConclave\b|\bConvention\b")
+
+
 def _matches_type(triggers: list[tuple[str, re.Pattern[str]]], event_type: str, name: str) -> bool:
     for t, p in triggers:
         if t == event_type:
-            return bool(p.search(name)) or (
-                event_type == "conference" and re.search(r"\bWeek\b|\bConclave\b|\bConvention\b", name) is not None
-            )
+            return bool(p.search(name)) or (event_type == "conference" and _CONFERENCE_NAME_RE.search(name) is not None)
     return False
 
 

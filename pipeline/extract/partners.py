@@ -131,6 +131,11 @@ def _background_re(vocab: Vocabulary) -> GatedPattern:
     return gated_phrases(vocab.cues["background_cues"])
 
 
+_STOP_RE = re.compile(r"[.;]")
+_RELATIVE_AFTER_RE = re.compile(r"^(?:['’]s)?\s*,\s*(?:which|that|the)\b")
+_STOP_OR_COMMA_RE = re.compile(r"[.;,]")
+
+
 def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A rival/risk cue within a few words of the name ("dependence on China", "China's export controls",
     "China, which refines 90% of the world's rare earths")."""
@@ -141,29 +146,36 @@ def is_rival_context(text: str, start: int, end: int, sentence: Sentence, vocab:
     pattern = gated.pattern
     before = text[max(sentence.start, start - 32) : start]
     for m in pattern.finditer(before):
-        if not re.search(r"[.;]", before[m.end() :]):
+        if not _STOP_RE.search(before[m.end() :]):
             return True
     after = text[end : min(sentence.end, end + 70)]
-    relative = re.match(r"^(?:['’]s)?\s*,\s*(?:which|that|the)\b", after)
+    relative = _RELATIVE_AFTER_RE.match(after)
     m = pattern.search(after)
     if m is None:
         return False
     if relative:
-        return m.start() <= 60 and not re.search(r"[.;]", after[: m.start()])
-    return m.start() <= 24 and not re.search(r"[.;,]", after[: m.start()])
+        return m.start() <= 60 and not _STOP_RE.search(after[: m.start()])
+    return m.start() <= 24 and not _STOP_OR_COMMA_RE.search(after[: m.start()])
+
+
+_ARTICLE_GAP_RE = re.compile(r"\s*(?:the\s+)?")
 
 
 def is_background_context(text: str, start: int, sentence: Sentence, vocab: Vocabulary) -> bool:
     """A market-background cue just before the name ("compared with Australia", "buyers in China")."""
     lo = max(sentence.start, start - 48)
     cues = _background_re(vocab).finditer(text, lo, start)
-    return any(re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : start]) for m in cues)
+    return any(_ARTICLE_GAP_RE.fullmatch(text[m.end() : start]) for m in cues)
 
 
 # "Canada and Belarus", "India, Brazil or Bangladesh": names in one list, read the same way.
 _LIST_GAP_RE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
 # Roles a name hands on to the names listed after it.
 _SHARED_ROLES = {"rival", "background"}
+
+
+_STRUCTURE_CUE_RE = re.compile(r"\b(?:subsidiary|unit|arm|affiliate)\b")
+_IN_BEFORE_RE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _role(
@@ -197,16 +209,16 @@ def _role(
             country = entries[hit.target].country_iso3
             if described and country and entries[described[-1].target].country_iso3 == country:
                 return "owner"
-            if described and re.match(r"\b(?:subsidiary|unit|arm|affiliate)\b", cue.group(0)):
+            if described and _STRUCTURE_CUE_RE.match(cue.group(0)):
                 return "owner"  # "Vale Base Metals, the nickel unit of Brazil's Vale SA": the parent is structure
         return "partner"
     if kind in {"region", "bloc"} and is_background_context(text, hit.start, sentence, vocab):
         return "background"  # "supply from Africa", "rules in Europe"
-    if kind == "region" and (_FACILITY_RE.match(after) or re.search(r"\bin\s+(?:the\s+)?$", before, re.IGNORECASE)):
+    if kind == "region" and (_FACILITY_RE.match(after) or _IN_BEFORE_RE.search(before)):
         return "place"  # "African mines", "supply in Southeast Asia", "In the Gulf, ..."
     if kind == "region" and hit.alias.form in {"demonym", "adjective"} and _COUNTRY_NOUN_RE.match(after):
         return "attribute"  # "the South American country": a description of a country, not the region
-    if kind in {"country", "region"} and _METAPHOR_BEFORE_RE.search(before) and _METAPHOR_AFTER_RE.match(after):
+    if kind in {"country", "region"} and _METAPHOR_AFTER_RE.match(after) and _METAPHOR_BEFORE_RE.search(before):
         return "attribute"  # "Chile is the Saudi Arabia of lithium": a figure of speech
     if _LED_RE.match(after):
         return "leader"
@@ -221,10 +233,12 @@ def _role(
             return "rival"
         if is_background_context(text, hit.start, sentence, vocab) or _RANKED_PRODUCER_RE.match(after):
             return "background"
-        city = _CITY_COUNTRY_RE.search(before)
+        # (The two searches anchored at the end of `before` only where it ends as they need: a search from
+        # every position of a stretch costs more than the look at its end that spares most of them.)
+        city = _CITY_COUNTRY_RE.search(before) if _ends_with(before, ",") else None
         if (
             _PLACE_VERB_RE.search_alone(text, lo, hit.start)
-            or _AT_ORG_IN_RE.search(before)
+            or (_ends_with(before, "in") and _AT_ORG_IN_RE.search(before))
             or (city and not _names_partner(city.group("city"), vocab))
         ):
             return "place"
@@ -245,6 +259,12 @@ def _role(
             if hit.end <= org_start <= hit.end + 60 and owner_form and _OWNER_GAP_RE.match(gap) and not _STATE_RE.search(gap):
                 return "owner"  # "France's Orano": the company's home, not a party (a state company is)
     return "partner"
+
+
+def _ends_with(before: str, word: str) -> bool:
+    """`before` ends with `word` and then whitespace: what a match of "...word\\s+$" needs (`\\s` is str.isspace)."""
+    stripped = before.rstrip()
+    return len(stripped) < len(before) and stripped.endswith(word)
 
 
 def _names_partner(name: str, vocab: Vocabulary) -> bool:
@@ -289,7 +309,10 @@ def partner_mentions(
 
 # Upper-case letters, accented ones included ("Kivu Étain SA").
 UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
-_CAP = rf"(?:[{UPPER}](?:[\w'’&-]|\.(?=\w))*)"  # a capitalised word; inner dots only ("U.S."), never across sentences
+# A capitalised word; inner dots only ("U.S."), never across sentences. (The dots as `(?:\.(?=\w)[\w'’&-]*)*` after
+# the letters: the same words as `(?:[\w'’&-]|\.(?=\w))*`, tried in the same order, and the engine runs through a
+# word's letters in one step instead of trying two branches at each.)
+_CAP = rf"(?:[{UPPER}][\w'’&-]*(?:\.(?=\w)[\w'’&-]*)*)"
 _CONNECT = r"(?:of|and|for|de|del|&|(?<=of )the|(?<=for )the)"
 
 
@@ -362,6 +385,9 @@ _INSIDE_NAME_RE = re.compile(
 _FIELD_OF_RE = re.compile(r"\b(?:fields?|areas?|sectors?|domains?|spheres?)\s+of\s+$", re.IGNORECASE)
 
 
+_DASH_RE = re.compile(r"[-–]")
+
+
 def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) -> bool:
     """Whether a name has a word that singles out one body (not generic, not a place)."""
     return any(
@@ -370,7 +396,7 @@ def _distinctive(name: str, suffixes: tuple[str, ...], place_words: set[str]) ->
         and w.lower() not in {"of", "and", "for", "the", "&", "de", "del"}
         and w.rstrip(".,") not in suffixes
         and w not in place_words
-        and not all(part in place_words for part in re.split(r"[-–]", w))
+        and not all(part in place_words for part in _DASH_RE.split(w))
         for w in name.split()
     )
 
@@ -384,9 +410,12 @@ class OrgMatch:
     partner: bool = True
 
 
+_NON_SPACE_RE = re.compile(r"\S+")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading articles and descriptors ("Ohio-based", "Western Australia's") and trailing punctuation."""
-    tokens = list(re.finditer(r"\S+", text[start:end]))
+    tokens = list(_NON_SPACE_RE.finditer(text[start:end]))
     cut = 0
     for i, w in enumerate(tokens[:5]):
         if _DESCRIPTOR_TOKEN_RE.fullmatch(w.group(0)) or (i == cut and w.group(0) in _ORG_STOP_FIRST):
@@ -399,6 +428,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in ".,;:":
         end -= 1
     return start, end
+
+
+_AND_RE = re.compile(r"\s+and\s+")
+_INSTITUTION_OF_RE = re.compile(rf"\s+(?:for|of)\s+(?:the\s+)?({_CAP}(?:\s+{_CAP})?)")
 
 
 def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = None) -> list[OrgMatch]:
@@ -416,12 +449,12 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         end = m.end()
         if not government and m.group(0).split()[-1] in _INSTITUTIONAL:
             # An institution may be "of" or "for" a place: "Economic Commission for Africa".
-            tail = re.match(rf"\s+(?:for|of)\s+(?:the\s+)?({_CAP}(?:\s+{_CAP})?)", text[end : end + 40])
+            tail = _INSTITUTION_OF_RE.match(text[end : end + 40])
             if tail and tail.group(1) in place_words:
                 end += tail.end()
         pieces = [(m.start(), end)]
         if not government:
-            for a in re.finditer(r"\s+and\s+", m.group(0)):
+            for a in _AND_RE.finditer(m.group(0)):
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
                 if _distinctive(left, suffixes, place_words) and _distinctive(right, suffixes, place_words):
                     pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
@@ -465,6 +498,12 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
     return sorted(kept, key=lambda o: o.start)
 
 
+_OWNER_TAIL_RE = re.compile(
+    r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*"
+)
+_DEMONYM_TAIL_RE = re.compile(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*")
+
+
 def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabulary) -> str | None:
     """An unknown organisation's home country: from its name, or a possessive just before it
     (`hits` in text order, as `select_longest` returns them)."""
@@ -474,14 +513,7 @@ def org_country(name: str, text: str, start: int, hits: list[Hit], vocab: Vocabu
     for h in hits_starting_in(hits, start - 40, start):
         if h.end <= start and h.target.startswith("country:"):
             tail = text[h.end : start]
-            if (
-                re.fullmatch(
-                    r"(?:['’]s)?\s+(?:(?:state|state-owned|state-run|national|government|public|private|mining|firm|company|miner|giant)[\s,-]*)*",
-                    tail,
-                )
-                or h.alias.form == "demonym"
-                and re.fullmatch(r"\s+(?:(?:state|state-owned|state-run|mining|firm|company|miner)[\s,-]*)*", tail)
-            ):
+            if _OWNER_TAIL_RE.fullmatch(tail) or h.alias.form == "demonym" and _DEMONYM_TAIL_RE.fullmatch(tail):
                 return h.target.split(":")[1]
     return None
 

@@ -4,7 +4,9 @@ Python's regex engine tries every branch of an alternation at every word boundar
 of eighty phrases costs eighty failed attempts per word. Grouping the branches by their first
 character, behind a one-character lookahead, lets the engine skip a whole group at once; the
 matches are the same, because two branches that start with different letters can never match
-at the same position, and within a group the order of the branches is kept.
+at the same position, and within a group the order of the branches is kept. With twenty groups
+or so, runs of groups sit behind a look-ahead for all their first characters, so that most
+characters are turned away by a handful of look-aheads rather than by one per group.
 """
 
 from __future__ import annotations
@@ -94,6 +96,14 @@ def _first(items: list) -> tuple[set[str] | None, bool]:
     return out, True
 
 
+DISPATCH_FANOUT = 6  # groups behind one shared look-ahead (6 measured fastest on the cue lists, 4 and 8 slower)
+
+
+def _cased(c: str) -> str:
+    """A first character as a character class's members: both cases of a letter."""
+    return c + c.upper() if c.isalpha() else c
+
+
 def dispatch_alternation(branches: Iterable[str | tuple[str, str]]) -> str:
     """The branches as one alternation, grouped by (case-folded) first character. A branch given
     as (name, pattern) becomes the named group `(?P<name>pattern)`, so `match.lastgroup` says which.
@@ -113,8 +123,15 @@ def dispatch_alternation(branches: Iterable[str | tuple[str, str]]) -> str:
             continue
         for c in sorted(starts):
             groups.setdefault(c, []).append(emitted)
-    parts = [f"(?=[{c}{c.upper()}])(?:{'|'.join(bs)})" if c.isalpha() else f"(?={c})(?:{'|'.join(bs)})"
-             for c, bs in groups.items()]  # fmt: skip
+    letters = list(groups)
+    parts = [f"(?=[{_cased(c)}])(?:{'|'.join(bs)})" for c, bs in groups.items()]
+    if len(parts) > DISPATCH_FANOUT:
+        # Two levels: a character that opens no branch of a run of groups fails one look-ahead, not one per group.
+        runs = range(0, len(parts), DISPATCH_FANOUT)
+        parts = [
+            f"(?=[{''.join(map(_cased, letters[i : i + DISPATCH_FANOUT]))}])(?:{'|'.join(parts[i : i + DISPATCH_FANOUT])})"
+            for i in runs
+        ]
     if rest:
         parts.append(f"(?:{'|'.join(rest)})")
     return "|".join(parts) if parts else "(?!)"

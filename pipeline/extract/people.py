@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
@@ -91,10 +91,15 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     return [new(Token, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
 
 
+_INITIAL_RE = re.compile(r"(?:[A-Z]\.?){1,3}")
+
+
+@lru_cache(maxsize=4096)  # pure tests of a word, asked of the same words sentence after sentence
 def _is_initial(tok: str) -> bool:
-    return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", tok)) and tok not in {"I", "A"}
+    return bool(_INITIAL_RE.fullmatch(tok)) and tok not in {"I", "A"}
 
 
+@lru_cache(maxsize=4096)
 def _is_name_word(tok: str) -> bool:
     return (
         tok[:1].isupper()
@@ -105,9 +110,12 @@ def _is_name_word(tok: str) -> bool:
     )
 
 
+_INNER_INITIAL_DOT_RE = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
+
+
 def normalize_name(name: str) -> str:
     """The identity of a person across articles: lower case, initials split, no dots."""
-    name = re.sub(r"(?<=[A-Z])\.(?=[A-Z])", ". ", name)
+    name = _INNER_INITIAL_DOT_RE.sub(". ", name)
     words = [w.strip(".,").lower() for w in name.replace("’", "'").split()]
     words = [w for w in words if w and w not in _HONORIFICS]
     return " ".join(words)
@@ -157,6 +165,9 @@ def _cues(vocab: Vocabulary) -> _Cues:
         opener=_opener_re(tuple(cues["reporting_verbs"])),
         name_then_verb=GatedPattern(re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b")),
     )
+
+
+_POSSESSIVE_GAP_RE = re.compile(r"(?:['’]s)?\s*")
 
 
 class _SentenceReader:
@@ -218,7 +229,7 @@ class _SentenceReader:
                 h.end <= pos
                 and pos - h.end <= 3
                 and h.target.startswith("country:")
-                and re.fullmatch(r"(?:['’]s)?\s*", self.text[h.end : pos])
+                and _POSSESSIVE_GAP_RE.fullmatch(self.text[h.end : pos])
             ):
                 return h.target.split(":")[1], h.start
         return None, pos
@@ -247,14 +258,25 @@ def _org_in(start: int, end: int, reader: _SentenceReader, entries: dict[str, Pa
     return None, None
 
 
+_TO_THE_BEFORE_RE = re.compile(r"\bto\s+(?:the\s+)?$")
+
+
 def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
     for h in reader.hits:
         if start <= h.start and h.end <= end and h.target.startswith("country:"):
             before = reader.text[max(0, h.start - 4) : h.start]
-            if re.search(r"\bto\s+(?:the\s+)?$", before):
+            if _TO_THE_BEFORE_RE.search(before):
                 continue  # "Ambassador to India": the host, not the envoy's country
             return h.target.split(":")[1]
     return None
+
+
+_AFTER_SECOND_NAME_RE = re.compile(r"\s*(?:,|:|\bsaid\b|\bsays\b|\.|$)")
+_APPOSITION_RE = re.compile(r",\s+((?:[^,.;“”\"]|\.(?=\w)){3,120}?)(?:,|\.$|;|\s+(?:said|says|told|added)\b|$)")
+_BIO_RE = re.compile(r"\s+(?:is|was)\s+(?:an?\s+|the\s+)?((?:[^,.;]|\.(?=\w)){3,120}?)(?:\.|,|;|$)")
+_ROLE_AT_ORG_RE = re.compile(r"\s+(?:at|of|with)\s+(?:the\s+)?(?=[A-Z])")
+_DATELINE_BYLINE_RE = re.compile(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]")
+_OPENER_APPOSITION_RE = re.compile(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)")
 
 
 def _find_in_sentence(
@@ -309,7 +331,7 @@ def _find_in_sentence(
             if after < len(reader.tokens) and reader.tokens[after].text == ",":
                 second = reader.read_name(after + 1)
                 closing = text[second[-1].end : second[-1].end + 8] if second else ""
-                if len(second) >= 2 and re.match(r"\s*(?:,|:|\bsaid\b|\bsays\b|\.|$)", closing):
+                if len(second) >= 2 and _AFTER_SECOND_NAME_RE.match(closing):
                     j, comma, name = after + 1, True, second
         if (not capitalised or comma) and len(name) < 2:
             continue
@@ -341,8 +363,8 @@ def _find_in_sentence(
         if len(name) < 2:
             continue
         rest = text[name[-1].end : sentence.end]
-        appos = re.match(r",\s+((?:[^,.;“”\"]|\.(?=\w)){3,120}?)(?:,|\.$|;|\s+(?:said|says|told|added)\b|$)", rest)
-        bio = re.match(r"\s+(?:is|was)\s+(?:an?\s+|the\s+)?((?:[^,.;]|\.(?=\w)){3,120}?)(?:\.|,|;|$)", rest)
+        appos = _APPOSITION_RE.match(rest)
+        bio = _BIO_RE.match(rest)
         phrase_match = appos or bio
         if phrase_match and _is_role_phrase(phrase_match.group(1)):
             phrase = phrase_match.group(1)
@@ -350,7 +372,7 @@ def _find_in_sentence(
             p_end = p_start + len(phrase)
             org, org_country = _org_in(p_start, p_end, reader, entries)
             country = _country_in(reader, p_start, p_end) or org_country
-            role = re.split(r"\s+(?:at|of|with)\s+(?:the\s+)?(?=[A-Z])", phrase)[0] if org else phrase
+            role = _ROLE_AT_ORG_RE.split(phrase)[0] if org else phrase
             taken.update(t.start for t in name)
             found.append(_Found(name, role.strip(), org, country, "apposition", index))
 
@@ -374,16 +396,14 @@ def _find_in_sentence(
     ):
         starts.append((0, "byline"))
     # A dateline byline: "Thandiwe Mokoena in Johannesburg | 11.12.2025".
-    if re.match(
-        r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?:\s+in\s+[A-Z][\w'’-]+)?\s*[|•·]", text[sentence.start : sentence.end]
-    ):
+    if _DATELINE_BYLINE_RE.match(text[sentence.start : sentence.end]):
         starts.append((0, "byline"))
     for k, method in starts:
         name = reader.read_name(k)
         if len(name) < 2 or name[0].start in taken:
             continue
         rest = text[name[-1].end : sentence.end]
-        appos = re.match(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)", rest)
+        appos = _OPENER_APPOSITION_RE.match(rest)
         role = org = country = None
         if appos and _is_role_phrase(appos.group(1)):
             p_start = name[-1].end + appos.start(1)
@@ -406,6 +426,13 @@ def _find_in_sentence(
     return found
 
 
+_NEXT_BYLINE_RE = re.compile(
+    r"(?:\s+in\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?\s*(?:,|and|&|;)\s*(?:(?:editing|writing|additional reporting)\s+by\s+)?(?:and\s+)?",
+    re.IGNORECASE,
+)
+_EDITING_RE = re.compile(r"editing", re.IGNORECASE)
+
+
 def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence) -> list[tuple[int, str]]:
     """Further names of a byline: "By Rahul Mehta and Claire Donovan", "Reporting by A in Tokyo and B"."""
     out = []
@@ -414,15 +441,14 @@ def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence
         if len(name) < 2:
             return out
         rest = text[name[-1].end : sentence.end]
-        nxt = re.match(
-            r"(?:\s+in\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?\s*(?:,|and|&|;)\s*(?:(?:editing|writing|additional reporting)\s+by\s+)?(?:and\s+)?",
-            rest,
-            re.IGNORECASE,
-        )
-        if not nxt or not nxt.group(0).strip() or re.search(r"editing", nxt.group(0), re.IGNORECASE):
+        nxt = _NEXT_BYLINE_RE.match(rest)
+        if not nxt or not nxt.group(0).strip() or _EDITING_RE.search(nxt.group(0)):
             return out  # editors are not authors
         k = reader.index_at(name[-1].end + nxt.end())
         out.append((k, "byline"))
+
+
+_CAPITALISED_WORD_RE = re.compile(r"\b[A-Z][\w'’-]+\b")
 
 
 def _surname_mentions(
@@ -431,7 +457,7 @@ def _surname_mentions(
     """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere, outside
     vocabulary names (`named`: the coverage of the gazetteer's hits)."""
     out = []
-    for m in re.finditer(r"\b[A-Z][\w'’-]+\b", text[sentence.start : sentence.end]):
+    for m in _CAPITALISED_WORD_RE.finditer(text[sentence.start : sentence.end]):
         word = m.group(0)
         key = word.lower()
         if key in surnames:

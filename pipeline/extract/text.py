@@ -164,6 +164,10 @@ _ABBREVIATIONS = {
 _BOUNDARY_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9₹$€£])")
 
 
+_LAST_TOKEN_RE = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*$")
+_SINGLE_LETTER_RE = re.compile(r"[a-z]")
+
+
 def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     """Sentences with character offsets; newlines always end a sentence."""
     sentences: list[Sentence] = []
@@ -178,9 +182,9 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         start = line_start
         for m in _BOUNDARY_RE.finditer(line):
             end = line_start + m.end()
-            token = re.search(r"([\w.]+)[.!?]+[\"'”’)\]]*$", text[start:end])
+            token = _LAST_TOKEN_RE.search(text[start:end])
             word = token.group(1).lower() if token else ""
-            if "." in m.group(0) and (word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word)):
+            if "." in m.group(0) and (word.rstrip(".") in _ABBREVIATIONS or _SINGLE_LETTER_RE.fullmatch(word)):
                 continue
             sentences.append(_trimmed(text, start, end, paragraph, offset))
             start = end

@@ -160,6 +160,9 @@ _LEGAL_TAIL_RE = re.compile(
 )
 
 
+_NON_ALNUM_RUN_RE = re.compile(r"[^a-z0-9]+")
+
+
 def org_key(name: str) -> str:
     """An organisation's identity: its name without legal form ("X Corp" = "X Corporation" = "X")."""
     base = name
@@ -168,7 +171,7 @@ def org_key(name: str) -> str:
         if shorter == base or not shorter.strip():
             break
         base = shorter
-    return "org:" + re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")
+    return "org:" + _NON_ALNUM_RUN_RE.sub("_", base.lower()).strip("_")
 
 
 _LEGAL_VARIANTS = [("Corporation", "Corp"), ("Limited", "Ltd"), ("Company", "Co"), ("Incorporated", "Inc")]
