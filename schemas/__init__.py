@@ -21,6 +21,12 @@ TABLES_FILE = Path(__file__).with_name("tables.yaml")
 VIEWS_FILE = Path(__file__).with_name("views.yaml")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: the same values, ten times faster
 
+
+def read_yaml(path: Path) -> Any:
+    """A YAML data file (schemas, views, vocabularies) read with the safe loader, libyaml's when installed."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+
+
 _PANDERA_TYPES: dict[str, Any] = {
     "string": pa.String,
     "int64": pa.Int64,
@@ -117,7 +123,7 @@ def _parse_table(name: str, raw: dict[str, Any]) -> TableSpec:
 @cache
 def load_tables() -> dict[str, TableSpec]:
     """All published tables, in dependency order (parents before children)."""
-    raw = yaml.load(TABLES_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    raw = read_yaml(TABLES_FILE)
     return {name: _parse_table(name, spec) for name, spec in raw["tables"].items()}
 
 
@@ -247,7 +253,7 @@ class ViewSpec:
 
 @cache
 def load_views() -> dict[str, ViewSpec]:
-    raw = yaml.load(VIEWS_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["views"]
+    raw = read_yaml(VIEWS_FILE)["views"]
     return {name: ViewSpec(name, " ".join(v["description"].split()), v["sql"], dict(v["columns"])) for name, v in raw.items()}
 
 
