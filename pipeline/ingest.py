@@ -12,11 +12,14 @@ import html
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 import charset_normalizer
+import pyarrow as pa
 
 from pipeline.extract.text import normalize_text
 
@@ -187,16 +190,21 @@ def read_file(path: Path, name: str) -> RawArticle | Rejection:
     return RawArticle(name, text, sha256_text(text))
 
 
-def read_raw_folder(raw_dir: Path) -> tuple[list[RawArticle], list[Rejection]]:
-    """Every file under `raw_dir` (sorted by name), as articles and rejections."""
+def read_raw_folder(raw_dir: Path, cache_dir: Path | None = None) -> tuple[list[RawArticle], list[Rejection]]:
+    """Every file under `raw_dir` (sorted by name), as articles and rejections.
+
+    With a `cache_dir`, a file whose size, times and inode are those it had at an earlier build
+    is not read again: its article (text and hash) or rejection comes from the cache there (see
+    RawFileCache), so that a rebuild reads only the files that are new or changed."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    cache = RawFileCache(cache_dir) if cache_dir is not None else None
     articles: list[RawArticle] = []
     rejections: list[Rejection] = []
     seen: dict[str, str] = {}
     for path, name in list_raw_files(raw_dir):
-        result = read_file(path, name)
+        result = cache.read(path, name) if cache is not None else read_file(path, name)
         if isinstance(result, Rejection):
             rejections.append(result)
             continue
@@ -212,7 +220,108 @@ def read_raw_folder(raw_dir: Path) -> tuple[list[RawArticle], list[Rejection]]:
             continue
         seen[result.content_sha256] = name
         articles.append(result)
+    if cache is not None:
+        cache.save()
     return articles, rejections
+
+
+RAW_FILES_CACHE = Path(".cache") / "raw-files"  # inside the warehouse
+_RAW_CACHE_SCHEMA = pa.schema(
+    [("name", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64()), ("inode", pa.int64()),
+     ("reason", pa.string()), ("detail", pa.string()), ("content_sha256", pa.string()), ("text", pa.string())]
+)  # fmt: skip
+_RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
+
+
+@cache
+def ingest_fingerprint() -> str:
+    """Changes whenever the code that turns a file into an article or a rejection changes."""
+    h = hashlib.sha256(str(_RAW_CACHE_SCHEMA).encode())
+    for path in (Path(__file__), Path(__file__).parent / "extract" / "text.py"):
+        h.update(path.read_bytes())
+    h.update(charset_normalizer.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+class RawFileCache:
+    """What each regular file of the raw folder was read as at the last build, by name.
+
+    An entry is used only while the file's size, modification and change times (nanoseconds) and
+    inode are those it was read with: writing to a file, even with the same size and a restored
+    modification time, moves its change time. Files modified less than two seconds before the
+    build started are not stored (a second write within the same clock tick could go unseen),
+    nor is anything else than a regular file (symbolic links, folders: re-examined every time).
+    The cache is one Arrow file per version of the ingest code, `<cache_dir>/<fingerprint>.arrow`,
+    replaced whole (renamed into place) when the folder changed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / f"{ingest_fingerprint()}.arrow"
+        self.started_ns = time.time_ns()
+        self.old: dict[str, tuple[tuple[int, int, int, int], int]] = {}
+        self.table: pa.Table | None = None
+        try:
+            self.table = pa.ipc.open_file(pa.memory_map(str(self.path))).read_all()
+            if self.table.schema != _RAW_CACHE_SCHEMA:
+                raise ValueError("another layout")
+        except (OSError, ValueError, pa.ArrowInvalid):
+            self.table = None
+        self.columns: dict[str, list] = {}
+        if self.table is not None:
+            self.columns = {name: self.table[name].to_pylist() for name in _RAW_CACHE_SCHEMA.names}
+            stamps = zip(*(self.columns[c] for c in ("size", "mtime_ns", "ctime_ns", "inode")), strict=True)
+            self.old = {name: (stamp, row) for row, (name, stamp) in enumerate(zip(self.columns["name"], stamps, strict=True))}
+        self.rows: list[tuple] = []
+        self.reused: list[int] = []
+        self.changed = False
+
+    def read(self, path: Path, name: str) -> RawArticle | Rejection:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return read_file(path, name)
+        if not stat.S_ISREG(info.st_mode):
+            self.changed |= name in self.old
+            return read_file(path, name)
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        found = self.old.get(name)
+        if found is not None and found[0] == stamp:
+            self.reused.append(found[1])
+            return self._outcome(found[1], name)
+        self.changed = True
+        result = read_file(path, name)
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started_ns - _RACY_NS:
+            if isinstance(result, RawArticle):
+                self.rows.append((name, *stamp, None, None, result.content_sha256, result.text))
+            else:
+                self.rows.append((name, *stamp, result.reason, result.detail, result.content_sha256, None))
+        return result
+
+    def _outcome(self, row: int, name: str) -> RawArticle | Rejection:
+        c = self.columns
+        if c["reason"][row] is None:
+            return RawArticle(name, c["text"][row], c["content_sha256"][row])
+        return Rejection(name, c["reason"][row], c["detail"][row], c["content_sha256"][row])
+
+    def save(self) -> None:
+        """The cache of this reading of the folder, when it differs from the one read."""
+        if not self.changed and len(self.reused) == len(self.old):
+            return
+        kept = self.table.take(pa.array(self.reused, pa.int64())) if self.reused else _RAW_CACHE_SCHEMA.empty_table()
+        new = pa.Table.from_pylist(
+            [dict(zip(_RAW_CACHE_SCHEMA.names, r, strict=True)) for r in self.rows], schema=_RAW_CACHE_SCHEMA
+        )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{self.path.name}.{os.getpid()}.tmp"
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, _RAW_CACHE_SCHEMA) as writer:
+            writer.write_table(pa.concat_tables([kept, new]))
+        os.replace(tmp, self.path)
+        for other in self.folder.glob("*.arrow"):  # caches of other versions of the ingest code
+            if other != self.path:
+                other.unlink(missing_ok=True)
+        for stray in self.folder.glob(".*.tmp"):  # left by a build killed while writing
+            if time.time() - stray.stat().st_mtime > 3600:
+                stray.unlink(missing_ok=True)
 
 
 # Partitions of the raw folder for a fanned-out extraction: 16 buckets by a hash of the file

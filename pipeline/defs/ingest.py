@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.defs.metadata import markdown_preview
-from pipeline.ingest import RawArticle, Rejection, read_raw_folder
+from pipeline.ingest import RAW_FILES_CACHE, RawArticle, Rejection, read_raw_folder
 from pipeline.resources import WarehousePaths
 
 
@@ -21,10 +21,11 @@ class RawCorpus:
     kinds={"python"},
     owners=["team:data-engineering"],
     description="Every file in the raw folder, decoded and normalised as an article, or rejected with a reason "
-    "(empty, binary, undecodable, too large, duplicate, ...). Nothing is dropped silently.",
+    "(empty, binary, undecodable, too large, duplicate, ...). Nothing is dropped silently. Files unchanged since "
+    "the last build (same size, times and inode) are taken from warehouse/.cache/raw-files/, not read again.",
 )
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
-    articles, rejections = read_raw_folder(paths.raw)
+    articles, rejections = read_raw_folder(paths.raw, cache_dir=paths.warehouse / RAW_FILES_CACHE)
     for r in rejections:
         context.log.warning(f"rejected {r.source_file}: {r.reason} ({r.detail})")
     # Only the preview's rows are listed: counting the words of ten thousand articles costs time.
