@@ -23,7 +23,6 @@ import pyarrow.compute as pc
 import schemas
 from pipeline.corpus import CorpusFacts, from_facts, gather_rows
 from pipeline.extract.facts import (
-    READING_ORDER,
     MentionColumns,
     article_facts,
     partner_id,
@@ -140,42 +139,69 @@ def _mentions_frame(corpus: CorpusFacts, extra: pa.Table) -> pd.DataFrame:
     """Every mention, article by article (by id) and in reading order within each.
 
     The corpus keeps its articles' own rows in that order; `extra` (the rows of lone surnames
-    whose owner the corpus names) are merged into their articles' rows: the rows of those
-    articles are sorted once by the reading order's keys, ranked as Arrow sorts them. Only those
-    rows are copied on the way; the whole table is copied once, into one block, at the end."""
+    whose owner the corpus names, a few per article at most) are merged into their articles'
+    rows where the reading order puts them (see _merged_segments). Nothing is copied on the way;
+    the whole table is copied once, into one block, at the end."""
     rows = corpus.mentions
     if extra.num_rows:
         ids = corpus.articles["article_id"]
         by_id = pc.sort_indices(ids).to_numpy()
-        n = len(by_id)
-        rank_of = dict(zip(ids.take(by_id).to_pylist(), range(n), strict=True))
+        rank_of = dict(zip(ids.take(by_id).to_pylist(), range(len(by_id)), strict=True))
         own_count = corpus.articles["mentions_count"].to_numpy()[by_id]  # `rows` holds them in this order
         own_start = np.cumsum(own_count) - own_count
-        extra_rank = np.array([rank_of[a] for a in extra["article_id"].to_pylist()], dtype=np.int64)
-        affected = np.zeros(n, dtype=bool)
-        affected[extra_rank] = True
-        touched = np.flatnonzero(affected)
-        own_of_touched = gather_rows([rows], np.zeros(len(touched), dtype=np.int64), own_start[touched], own_count[touched])
-        picked = pa.concat_tables([own_of_touched, extra]).combine_chunks()
-        picked_rank = np.concatenate([np.repeat(touched, own_count[touched]), extra_rank])
-        keys = [
-            pc.rank(picked[name], sort_keys="ascending", tiebreaker="dense").to_numpy() for name, _ in reversed(READING_ORDER)
-        ]
-        order = np.lexsort([*keys, picked_rank])  # stable: an article's own row before an equal extra one
-        mention_ids = picked["mention_id"].take(order).to_numpy(zero_copy_only=False)
-        order = order[np.r_[True, mention_ids[1:] != mention_ids[:-1]]]  # the same entity at the same span once
-        merged = picked.take(order)
-        merged_count = np.bincount(picked_rank[order], minlength=n)
-        # Article by article (by id): its own rows, or its merged ones.
-        rows = gather_rows(
-            [rows, merged],
-            affected.astype(np.int64),
-            np.where(affected, np.cumsum(merged_count) - merged_count, own_start),
-            np.where(affected, merged_count, own_count),
-        )
+        extra_rank = [rank_of[a] for a in extra["article_id"].to_pylist()]
+        block, start, count = _merged_segments(rows, own_start, own_count, extra, extra_rank)
+        rows = gather_rows([rows, extra], block, start, count)
     if not rows.num_rows:
         return schemas.empty_frame("mentions")
     return rows.combine_chunks().to_pandas()  # one chunk: faster to check and write
+
+
+def _merged_segments(
+    rows: pa.Table, own_start: np.ndarray, own_count: np.ndarray, extra: pa.Table, extra_rank: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each extra row goes among `rows` (articles in rank order, each article's rows in
+    reading order), as the segments to gather from [rows, extra]: (block, start, count) each.
+
+    An extra row goes after every row of its article whose reading-order key is smaller or equal
+    (an article's own row before an equal extra one), and is left out when one of those is the
+    same mention (same id), as is the second of two equal extra rows. Only the few rows whose span
+    equals an extra row's are compared beyond their offsets."""
+    starts = rows["char_start"].to_numpy()
+    ends = rows["char_end"].to_numpy()
+    columns = {name: extra[name].to_pylist() for name in ("mention_id", "char_start", "char_end", "entity_type", "entity_id")}
+    keyed = sorted(
+        range(extra.num_rows),
+        key=lambda i: (extra_rank[i], columns["char_start"][i], columns["char_end"][i],
+                       columns["entity_type"][i].encode(), columns["entity_id"][i].encode()),
+    )  # fmt: skip
+    segments: list[tuple[int, int, int]] = []
+    cursor = 0  # the next row of `rows` not yet placed
+    placed: set[str] = set()
+    for i in keyed:
+        rank, start, end, mid = extra_rank[i], columns["char_start"][i], columns["char_end"][i], columns["mention_id"][i]
+        if mid in placed:
+            continue
+        lo, hi = int(own_start[rank]), int(own_start[rank] + own_count[rank])
+        at = lo + int(np.searchsorted(starts[lo:hi], start, side="left"))
+        while at < hi and starts[at] == start and ends[at] < end:
+            at += 1
+        at = max(at, cursor)
+        duplicate = False
+        while at < hi and starts[at] == start and ends[at] == end:
+            own = (rows["entity_type"][at].as_py().encode(), rows["entity_id"][at].as_py().encode())
+            if own > (columns["entity_type"][i].encode(), columns["entity_id"][i].encode()):
+                break
+            duplicate |= rows["mention_id"][at].as_py() == mid
+            at += 1
+        if duplicate:
+            continue
+        placed.add(mid)
+        segments += [(0, cursor, at - cursor), (1, i, 1)]
+        cursor = at
+    segments.append((0, cursor, rows.num_rows - cursor))
+    block, start_at, count = (np.array(column, dtype=np.int64) for column in zip(*segments, strict=True))
+    return block, start_at, count
 
 
 def _surname_owners(people: pa.Table) -> dict[str, str]:

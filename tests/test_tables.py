@@ -148,3 +148,51 @@ def test_an_agreement_row_takes_the_latest_dated_status_the_named_instruments_na
     assert row["status_date_precision"] == "day"
     assert row["extraction_method"] == "named_instrument"
     assert len(t["agreement_statuses"]) == 4  # one status per report: the history stays
+
+
+def test_lone_surname_rows_merge_into_their_articles_reading_order_as_a_full_sort_would_place_them():
+    """The merge places each extra row where sorting the whole article by (start, end, type, id)
+    would, an article's own row before an equal extra one, and the same mention once."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from pipeline.corpus import gather_rows
+    from pipeline.extract.facts import MENTIONS_SCHEMA, mention_id
+    from pipeline.tables import _merged_segments
+
+    rng = random.Random(5)
+    for _ in range(200):
+        articles = [f"art_{k:02d}" for k in range(rng.randint(1, 4))]
+
+        def row(article):
+            start = rng.randint(0, 6)
+            end = start + rng.randint(1, 2)
+            kind, entity = rng.choice([("partner", "ptr_a"), ("person", "per_b"), ("person", "per_c")])
+            return (mention_id(article, kind, entity, start, end), article, kind, entity, start, end, "s", "sentence")
+
+        def key(r, articles=articles):
+            return (articles.index(r[1]), r[4], r[5], r[2].encode(), r[3].encode())
+
+        own = []
+        for article in articles:
+            rows = {r[0]: r for r in (row(article) for _ in range(rng.randint(0, 6)))}  # an article's rows: unique ids
+            own += sorted(rows.values(), key=key)
+        extra = [row(rng.choice(articles)) for _ in range(rng.randint(1, 5))]
+        expected, seen = [], set()
+        for r in sorted([(key(r), 0, r) for r in own] + [(key(r), 1 + i, r) for i, r in enumerate(extra)]):
+            if r[2][0] not in seen:
+                seen.add(r[2][0])
+                expected.append(r[2])
+
+        def table(rows):
+            return pa.Table.from_pylist([dict(zip(MENTIONS_SCHEMA.names, r, strict=True)) for r in rows], schema=MENTIONS_SCHEMA)
+
+        counts = np.array([sum(r[1] == a for r in own) for a in articles], dtype=np.int64)
+        own_table, extra_table = table(own), table(extra)
+        segments = _merged_segments(
+            own_table, np.cumsum(counts) - counts, counts, extra_table, [articles.index(r[1]) for r in extra]
+        )
+        merged = gather_rows([own_table, extra_table], *segments)
+        assert merged.to_pylist() == table(expected).to_pylist()
