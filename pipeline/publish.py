@@ -1,5 +1,5 @@
 """Writing the warehouse atomically: Parquet files with the declared schema, and the DuckDB file
-built from them.
+holding the same rows.
 
 Every build writes a complete publication into its own folder under
 `warehouse/.publications/`; only when it is complete does one atomic rename point
@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -52,16 +53,31 @@ def new_publication(warehouse: Path) -> Path:
     return folder
 
 
-def write_parquet(tables: dict[str, pd.DataFrame], publication: Path) -> dict[str, Path]:
-    """One Parquet file per table inside the (not yet published) publication folder."""
+def write_parquet(tables: dict[str, pa.Table], publication: Path) -> dict[str, Path]:
+    """One Parquet file per table (Arrow tables with the declared schema: see to_arrow) inside the
+    (not yet published) publication folder."""
     out_dir = Path(publication) / PARQUET_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for table in schemas.table_names():
         path = out_dir / f"{table}.parquet"
-        pq.write_table(to_arrow(table, tables[table]), path, compression="zstd")
+        pq.write_table(tables[table], path, compression="zstd")
         paths[table] = path
     return paths
+
+
+def write_publication(
+    tables: dict[str, pd.DataFrame], publication: Path, previous: Path | None = None, extraction_version: str = ""
+) -> tuple[dict[str, Path], Path]:
+    """The Parquet files and the DuckDB file of a publication, from the same Arrow tables.
+
+    The files are written (compressed) in a second thread while DuckDB takes the rows: each
+    waits on its own work, not on the other's, and neither holds the interpreter lock."""
+    arrow = {table: to_arrow(table, tables[table]) for table in schemas.table_names()}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        files = pool.submit(write_parquet, arrow, publication)
+        db = build_duckdb(arrow, publication, previous, extraction_version)
+        return files.result(), db
 
 
 def schema_stamp() -> str:
@@ -72,9 +88,10 @@ def schema_stamp() -> str:
 
 
 def build_duckdb(
-    parquet_paths: dict[str, Path], publication: Path, previous: Path | None = None, extraction_version: str = ""
+    tables: dict[str, pa.Table], publication: Path, previous: Path | None = None, extraction_version: str = ""
 ) -> Path:
-    """The DuckDB file, with keys and comments from the schema, holding exactly the Parquet files' rows.
+    """The DuckDB file, with keys and comments from the schema, holding exactly the rows of `tables`
+    (Arrow tables with the declared schemas, the ones the Parquet files are written from).
 
     With the `previous` publication's file at hand (same schema), a copy of it is brought up to
     date with the rows that changed: on a rebuild after a few new articles that is a fraction of
@@ -88,12 +105,12 @@ def build_duckdb(
         same_rows = bool(extraction_version) and _read_stamp(Path(previous), EXTRACTION_STAMP) == extraction_version
         try:
             shutil.copyfile(base, path)
-            _apply_changes(path, parquet_paths, fixed=ROWS_FIXED_BY_KEY if same_rows else ())
+            _apply_changes(path, tables, fixed=ROWS_FIXED_BY_KEY if same_rows else ())
             updated = True
         except (duckdb.Error, OSError):  # a previous file that cannot be read or updated: start afresh
             path.unlink(missing_ok=True)
     if not updated:
-        _load_duckdb(path, parquet_paths)
+        _load_duckdb(path, tables)
     (Path(publication) / SCHEMA_STAMP).write_text(stamp + "\n", encoding="utf-8")
     (Path(publication) / EXTRACTION_STAMP).write_text(extraction_version + "\n", encoding="utf-8")
     return path
@@ -106,7 +123,7 @@ def _read_stamp(publication: Path, name: str) -> str | None:
         return None
 
 
-def _apply_changes(path: Path, parquet_paths: dict[str, Path], fixed: tuple[str, ...] = ()) -> None:
+def _apply_changes(path: Path, tables: dict[str, pa.Table], fixed: tuple[str, ...] = ()) -> None:
     """Rows gone are deleted (children before parents, for the foreign keys), rows whose values
     changed are updated (except in the `fixed` tables, where a key's values cannot change), new
     rows inserted (parents before children); keys decide identity."""
@@ -114,39 +131,34 @@ def _apply_changes(path: Path, parquet_paths: dict[str, Path], fixed: tuple[str,
     try:
         specs = schemas.load_tables()
         same_key = {t: " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key) for t, spec in specs.items()}
+        for table in schemas.table_names():
+            con.register(f"new_{table}", tables[table])  # read in place, not copied
         for table in reversed(schemas.table_names()):
-            con.execute(
-                f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) AS n WHERE {same_key[table]})",
-                [str(parquet_paths[table])],
-            )
+            con.execute(f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM new_{table} AS n WHERE {same_key[table]})")
         for table in schemas.table_names():
             spec, keys = specs[table], same_key[table]
             values = [c for c in spec.column_names if c not in spec.primary_key]
-            source = str(parquet_paths[table])
             if values and table not in fixed:
                 assignments = ", ".join(f"{c} = n.{c}" for c in values)
                 changed = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in values)
-                con.execute(
-                    f"UPDATE {table} AS t SET {assignments} FROM read_parquet(?) AS n WHERE {keys} AND ({changed})", [source]
-                )
+                con.execute(f"UPDATE {table} AS t SET {assignments} FROM new_{table} AS n WHERE {keys} AND ({changed})")
             columns = ", ".join(f"n.{c}" for c in spec.column_names)
             con.execute(
-                f"INSERT INTO {table} SELECT {columns} FROM read_parquet(?) AS n "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {keys})",
-                [source],
+                f"INSERT INTO {table} SELECT {columns} FROM new_{table} AS n WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {keys})"
             )
         con.execute("CHECKPOINT")
     finally:
         con.close()
 
 
-def _load_duckdb(path: Path, parquet_paths: dict[str, Path]) -> None:
+def _load_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
     con = duckdb.connect(str(path))
     try:
         for table in schemas.table_names():  # parents (keyed) before children, for the foreign keys
             con.execute(schemas.duckdb_ddl(table, primary_key=False))
+            con.register(f"new_{table}", tables[table])
             columns = ", ".join(schemas.load_tables()[table].column_names)
-            con.execute(f"INSERT INTO {table} SELECT {columns} FROM read_parquet(?)", [str(parquet_paths[table])])
+            con.execute(f"INSERT INTO {table} SELECT {columns} FROM new_{table}")
             con.execute(schemas.duckdb_primary_key(table))
         for view in schemas.load_views():
             con.execute(schemas.duckdb_view_ddl(view))

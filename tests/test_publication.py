@@ -149,7 +149,7 @@ def test_a_previous_duckdb_file_that_cannot_be_updated_is_replaced_by_a_fresh_on
 def test_mention_rows_are_compared_again_only_when_the_extraction_code_changed(tmp_path):
     """Under the same extraction code a mention's id fixes its values, so an update does not compare
     them; rows from another extraction version are compared and brought up to date."""
-    from pipeline.publish import EXTRACTION_STAMP, build_duckdb, new_publication, write_parquet
+    from pipeline.publish import EXTRACTION_STAMP, new_publication, write_publication
 
     build(RAW, tmp_path / "w", quiet=True)
     previous = (tmp_path / "w" / "current").resolve()
@@ -162,7 +162,7 @@ def test_mention_rows_are_compared_again_only_when_the_extraction_code_changed(t
 
     def sentence_after_update(extraction_version: str) -> str:
         publication = new_publication(tmp_path / "w")
-        db = build_duckdb(write_parquet(tables, publication), publication, previous, extraction_version)
+        _, db = write_publication(tables, publication, previous, extraction_version)
         con = duckdb.connect(str(db), read_only=True)
         try:
             return con.execute("SELECT sentence FROM mentions WHERE mention_id = ?", [mention]).fetchone()[0]

@@ -1,8 +1,7 @@
-"""Publish: Parquet files written once with the declared schema, the DuckDB file built from them,
-and both made current in one atomic step (see pipeline/publish.py)."""
+"""Publish: Parquet files written once with the declared schema, the DuckDB file holding the same
+rows, and both made current in one atomic step (see pipeline/publish.py)."""
 
 import json
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -10,72 +9,66 @@ import pandas as pd
 
 import schemas
 from pipeline.extract.batch import code_fingerprint
-from pipeline.publish import (
-    DUCKDB_NAME,
-    PARQUET_DIR,
-    build_duckdb,
-    current_publication,
-    new_publication,
-    publish,
-    write_parquet,
-)
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication, new_publication, publish, write_publication
 from pipeline.release import make_release, upload_release
 from pipeline.resources import WarehousePaths
 
 TABLES = schemas.table_names()
 
 
-@dg.asset(
-    group_name="publish",
-    kinds={"parquet"},
-    owners=["team:data-engineering"],
+@dg.multi_asset(
+    outs={
+        "parquet_files": dg.AssetOut(
+            group_name="publish",
+            kinds={"parquet"},
+            owners=["team:data-engineering"],
+            description="One Parquet file per table (zstd), written with the schema declared in schemas/tables.yaml "
+            "(types, nullability, column descriptions) into a new publication folder, made current together with "
+            "duckdb_database. Runs only when every table check passed.",
+        ),
+        "duckdb_database": dg.AssetOut(
+            group_name="publish",
+            kinds={"duckdb"},
+            owners=["team:data-engineering"],
+            description=f"warehouse/{DUCKDB_NAME}: one table per Parquet file, with the same rows, primary and foreign "
+            "keys and a comment on every table and column; a copy of the previous publication's file brought up to "
+            "date with the rows that changed when the schema is the same, else loaded afresh.",
+        ),
+    },
     ins={t: dg.AssetIn(t) for t in TABLES},
-    description="One Parquet file per table (zstd), written with the schema declared in schemas/tables.yaml "
-    "(types, nullability, column descriptions) into a new publication folder. Runs only when every table "
-    "check passed; readers see the files once duckdb_database has made the publication current.",
+    can_subset=False,
 )
-def parquet_files(paths: WarehousePaths, **tables: pd.DataFrame) -> dg.Output[dict[str, str]]:
-    publication = new_publication(paths.warehouse)
-    written = write_parquet(tables, publication)
-    listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "file": f"{PARQUET_DIR}/{p.name}"} for t, p in written.items()])
-    return dg.Output(
-        {"publication": str(publication), **{t: str(p) for t, p in written.items()}},
-        metadata={
-            "publication": dg.MetadataValue.path(str(publication)),
-            "files": dg.MetadataValue.md(listing.to_markdown(index=False)),
-            "total_rows": int(listing["rows"].sum()),
-        },
-    )
-
-
-@dg.asset(
-    group_name="publish",
-    kinds={"duckdb"},
-    owners=["team:data-engineering"],
-    description=f"warehouse/{DUCKDB_NAME}: one table per Parquet file, with primary and foreign keys and a "
-    "comment on every table and column; a copy of the previous publication's file brought up to date with the "
-    "rows that changed when the schema is the same, else loaded afresh. Once it is built, the whole publication "
-    "(Parquet + DuckDB) becomes current in one atomic rename: readers never see a half-written warehouse.",
-)
-def duckdb_database(paths: WarehousePaths, parquet_files: dict[str, str]) -> dg.Output[str]:
-    publication = Path(parquet_files["publication"])
+def publication(paths: WarehousePaths, **tables: pd.DataFrame):
+    """The Parquet files and the DuckDB file, made from the same Arrow tables in one step (the files
+    written while DuckDB takes the rows), then made current together in one atomic rename: readers
+    never see a half-written warehouse, nor Parquet and DuckDB from different builds."""
+    folder = new_publication(paths.warehouse)
     previous = current_publication(paths.warehouse)  # its DuckDB file is updated, not rebuilt, when it can be
-    db = build_duckdb(
-        {t: Path(parquet_files[t]) for t in TABLES}, publication, previous=previous, extraction_version=code_fingerprint()
-    )
+    written, db = write_publication(tables, folder, previous=previous, extraction_version=code_fingerprint())
     con = duckdb.connect(str(db), read_only=True)
     try:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
         con.close()
-    publish(publication, paths.warehouse)
+    publish(folder, paths.warehouse)
     public = paths.warehouse / DUCKDB_NAME
-    return dg.Output(
+    listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "file": f"{PARQUET_DIR}/{p.name}"} for t, p in written.items()])
+    yield dg.Output(
+        {"publication": str(folder), **{t: str(p) for t, p in written.items()}},
+        output_name="parquet_files",
+        metadata={
+            "publication": dg.MetadataValue.path(str(folder)),
+            "files": dg.MetadataValue.md(listing.to_markdown(index=False)),
+            "total_rows": int(listing["rows"].sum()),
+        },
+    )
+    yield dg.Output(
         str(public),
+        output_name="duckdb_database",
         metadata={
             "path": dg.MetadataValue.path(str(public)),
             "parquet": dg.MetadataValue.path(str(paths.warehouse / PARQUET_DIR)),
-            "publication": dg.MetadataValue.path(str(publication)),
+            "publication": dg.MetadataValue.path(str(folder)),
             "tables": dg.MetadataValue.md(
                 pd.DataFrame([{"table": t, "rows": n} for t, n in counts.items()]).to_markdown(index=False)
             ),
