@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
+import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 
@@ -23,7 +26,7 @@ def validate_table(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, CheckOut
     schema = schemas.pandera_schema(table)
     try:
         validated = schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.copy()
         keep = [c for c in ["column", "check", "failure_case", "index"] if c in cases.columns]
         cases = cases[keep].astype(str)
@@ -40,17 +43,19 @@ def foreign_key_failures(table: str, tables: dict[str, pd.DataFrame]) -> CheckOu
     problems = []
     for fk in spec.foreign_keys:
         parent = tables[fk.table]
-        left = df[list(fk.columns)].astype(str)
-        known = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)].astype(str))
-        missing = left[~pd.MultiIndex.from_frame(left).isin(known)]
+        if len(fk.columns) == 1:
+            missing = df.loc[~_is_in(df[fk.columns[0]], parent[fk.ref_columns[0]]), list(fk.columns)]
+        else:
+            left = df[list(fk.columns)].astype(str)
+            known = pd.MultiIndex.from_frame(parent[list(fk.ref_columns)].astype(str))
+            missing = df[~pd.MultiIndex.from_frame(left).isin(known)][list(fk.columns)]
         for row in missing.itertuples(index=False):
-            problems.append({"foreign_key": f"{', '.join(fk.columns)} -> {fk.table}", "value": ", ".join(row)})
+            problems.append({"foreign_key": f"{', '.join(fk.columns)} -> {fk.table}", "value": ", ".join(map(_shown, row))})
     for pfk in spec.polymorphic_foreign_keys:
         for type_value, (ref_table, ref_column) in pfk.references.items():
-            ids = df.loc[df[pfk.type_column] == type_value, pfk.id_column].astype(str)
-            known = set(tables[ref_table][ref_column].astype(str))
-            for value in ids[~ids.isin(known)]:
-                problems.append({"foreign_key": f"{pfk.id_column} ({type_value}) -> {ref_table}", "value": value})
+            ids = df.loc[(df[pfk.type_column] == type_value).to_numpy(dtype=bool, na_value=False), pfk.id_column]
+            for value in ids[~_is_in(ids, tables[ref_table][ref_column])]:
+                problems.append({"foreign_key": f"{pfk.id_column} ({type_value}) -> {ref_table}", "value": _shown(value)})
         unknown = ~df[pfk.type_column].isin(list(pfk.references))
         for value in df.loc[unknown, pfk.type_column]:
             problems.append({"foreign_key": f"{pfk.type_column} has no referenced table", "value": str(value)})
@@ -58,6 +63,29 @@ def foreign_key_failures(table: str, tables: dict[str, pd.DataFrame]) -> CheckOu
     if failures.empty:
         return CheckOutcome(True, failures, f"every foreign key of {table} resolves")
     return CheckOutcome(False, failures, f"{len(failures)} foreign key value(s) of {table} point nowhere")
+
+
+def _is_in(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Which `values` are among `known`, compared as text; a missing value is among none.
+
+    Hashed in Arrow: pandas' isin on Arrow-backed strings turns every value into a Python object
+    (mentions, 800k rows: 0.26 s against 0.03 s)."""
+    found = pc.is_in(_as_text(values), value_set=_as_text(known).combine_chunks(), skip_nulls=True)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _shown(value: object) -> str:
+    return "(missing)" if pd.isna(value) else str(value)
+
+
+def _as_text(series: pd.Series) -> pa.ChunkedArray:
+    try:
+        values = pa.array(series, from_pandas=True)  # Arrow-backed strings: their own buffers, not copied
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        values = pa.array(series.astype(str))
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values], type=values.type)
+    return values if values.type == pa.large_string() else values.cast(pa.large_string())
 
 
 def has_foreign_keys(table: str) -> bool:

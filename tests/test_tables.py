@@ -97,6 +97,20 @@ def test_a_party_that_is_not_a_partner_fails_the_foreign_key_check_naming_it():
     assert list(outcome.failures["value"]) == ["ptr_000000000000"]
 
 
+def test_a_mention_of_an_entity_no_table_holds_and_a_missing_article_fail_the_foreign_key_check():
+    from pipeline.checks import foreign_key_failures
+
+    tables = tables_for(FIRST, SECOND)
+    mentions = tables["mentions"]
+    assert foreign_key_failures("mentions", tables).passed
+    person = mentions.index[mentions["entity_type"] == "person"][0]
+    mentions.loc[person, "entity_id"] = "per_000000000000"
+    mentions.loc[0, "article_id"] = None
+    outcome = foreign_key_failures("mentions", tables)
+    assert sorted(outcome.failures["foreign_key"]) == ["article_id -> articles", "entity_id (person) -> people"]
+    assert "per_000000000000" in set(outcome.failures["value"])
+
+
 def _agreement_report(published: str | None, **fields):
     """An article that reports one agreement between Canada and India (records made by hand)."""
     import datetime as dt
