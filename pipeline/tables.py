@@ -13,6 +13,7 @@ record gives a row its name or date are the queries below) and concatenates the 
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import numpy as np
@@ -268,6 +269,11 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
         schema=pa.schema([("surname", pa.string()), ("person_key", pa.string())]),
     )
 
+    # The mention rows (mostly copying Arrow buffers, which frees the interpreter) are put together
+    # in a second thread while DuckDB groups the records into entity rows.
+    pool = ThreadPoolExecutor(max_workers=1)
+    mentions = pool.submit(_mentions_frame, corpus, _lone_surname_rows(corpus, owners))
+    pool.shutdown(wait=False)
     con = duckdb.connect()
     try:
         for name, rows in [("partners", partners), ("minerals", minerals), ("people", people), ("agreements", agreements),
@@ -313,16 +319,19 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
         ],
     )
 
-    # Mentions: every article's own rows, and those of its lone surnames once their owners are known.
+    tables = {name: _frame(name, out[name]) for name in schemas.table_names() if name != "mentions"}
+    tables["mentions"] = mentions.result()
+    return {name: tables[name] for name in schemas.table_names()}
+
+
+def _lone_surname_rows(corpus: CorpusFacts, owners: dict[str, str]) -> pa.Table:
+    """Mention rows of the lone surnames whose owner the corpus names, as that person's."""
     extra, extra_articles = MentionColumns(), []
-    surnames = _with_article(corpus.records["surnames"], listing)
+    surnames = _with_article(corpus.records["surnames"], corpus.articles)
     surnames = surnames.filter(pc.is_in(surnames["person_key"], pa.array(list(owners), pa.string())))
     for key, article, start, end, surface, sentence in zip(
         *(surnames[c].to_pylist() for c in ("person_key", "article_id", "start", "end", "surface", "sentence")), strict=True
     ):
         extra.add(article, "person", person_id(owners[key]), start, end, surface, sentence)
         extra_articles.append(article)
-    extra_rows = pa.Table.from_batches([extra.rows(extra_articles)])
-    tables = {name: _frame(name, out[name]) for name in schemas.table_names() if name != "mentions"}
-    tables["mentions"] = _mentions_frame(corpus, extra_rows)
-    return {name: tables[name] for name in schemas.table_names()}
+    return pa.Table.from_batches([extra.rows(extra_articles)])
