@@ -1,6 +1,8 @@
 """Tables: entity resolution into the published tables, each validated by its pandera
 schema and its foreign keys as blocking asset checks (a failure stops publication)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import dagster as dg
 import pandas as pd
 
@@ -73,11 +75,20 @@ def _table_out(table: str) -> dg.AssetOut:
 )
 def validated_tables(resolved_tables: dict[str, pd.DataFrame]):
     """Every published table validated by its pandera schema and its foreign keys, in one step
-    (a step per table costs more in Dagster bookkeeping than the smaller tables take to check)."""
-    for table in schemas.table_names():
-        with bulk_allocation():
-            validated, outcome = validate_table(table, resolved_tables[table])
-        yield dg.Output(validated, output_name=table, metadata=table_metadata(table, validated))
-        yield _check_result(SCHEMA_CHECK, table, outcome)
-        if has_foreign_keys(table):
-            yield _check_result(FOREIGN_KEY_CHECK, table, foreign_key_failures(table, resolved_tables))
+    (a step per table costs more in Dagster bookkeeping than the smaller tables take to check).
+    The largest table is checked in a second thread meanwhile (its checks run mostly in Arrow,
+    outside the interpreter lock), the others and the results' bookkeeping in this one."""
+    largest = max(schemas.table_names(), key=lambda t: len(resolved_tables[t]))
+    with bulk_allocation(), ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(_validated, largest, resolved_tables)
+        for table in schemas.table_names():
+            validated, outcome, keys = ahead.result() if table == largest else _validated(table, resolved_tables)
+            yield dg.Output(validated, output_name=table, metadata=table_metadata(table, validated))
+            yield _check_result(SCHEMA_CHECK, table, outcome)
+            if keys is not None:
+                yield _check_result(FOREIGN_KEY_CHECK, table, keys)
+
+
+def _validated(table: str, tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, CheckOutcome, CheckOutcome | None]:
+    validated, outcome = validate_table(table, tables[table])
+    return validated, outcome, foreign_key_failures(table, tables) if has_foreign_keys(table) else None
