@@ -69,7 +69,7 @@ def _is_in(values: pd.Series, known: pd.Series) -> np.ndarray:
     """Which `values` are among `known`, compared as text; a missing value is among none.
 
     Hashed in Arrow: pandas' isin on Arrow-backed strings turns every value into a Python object
-    (mentions, 800k rows: 0.26 s against 0.03 s)."""
+    (the whole check of the 805k mention rows: 0.26 s that way, 0.09 s this one)."""
     found = pc.is_in(_as_text(values), value_set=_as_text(known).combine_chunks(), skip_nulls=True)
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
