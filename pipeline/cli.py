@@ -59,7 +59,10 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
     import dagster as dg
 
     from pipeline.definitions import defs
+    from pipeline.memory import imports_settled
     from pipeline.resources import WarehousePaths
+
+    imports_settled()
 
     raw_dir = Path(raw_dir).resolve()
     if not raw_dir.is_dir():

@@ -42,4 +42,14 @@ def kept_for_the_run() -> Iterator[None]:
         gc.freeze()  # before collection resumes: the new objects are never scanned
 
 
+def imports_settled() -> None:
+    """The modules a build has imported (Dagster, pandas, pyarrow, pandera: some 180,000 objects
+    the collector tracks) live until the process ends: moved out of the collector's sight, so that no
+    collection walks them again, and the youngest generation collected every 50,000 allocations
+    rather than 700. A build's collections then take 0.26-0.33 s instead of 0.56 s (a 10k rebuild,
+    in which Dagster's bookkeeping allocates millions of short-lived objects)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 atexit.register(gc.unfreeze)  # see kept_for_the_run; nothing to do when nothing was frozen
