@@ -158,7 +158,7 @@ def main() -> None:
         for step, seconds in sorted(r["steps"].items(), key=lambda t: -t[1])[:8]:
             print(f"    {step:<24} {seconds:7.2f} s")
         runs = ", ".join(f"{t:.1f}" for t in r["incremental_runs_s"])
-        line = (f"    rebuild after adding 1 article: median {r['incremental_s']:.1f} s ({r['incremental_s'] / r['wall_s']:.0%} "
+        line = (f"    rebuild after adding 1 article: median {r['incremental_s']:.1f} s ({r['incremental_s'] / r['wall_s']:.1%} "
                 f"of the full build; {len(r['incremental_runs_s'])} rebuilds: {runs} s)")  # fmt: skip
         if "incremental_equals_scratch" in r:
             line += f"; tables identical to a from-scratch build: {'yes' if r['incremental_equals_scratch'] else 'NO'}"
