@@ -170,17 +170,19 @@ def _merged_segments(
     equals an extra row's are compared beyond their offsets."""
     starts = rows["char_start"].to_numpy()
     ends = rows["char_end"].to_numpy()
-    columns = {name: extra[name].to_pylist() for name in ("mention_id", "char_start", "char_end", "entity_type", "entity_id")}
-    keyed = sorted(
-        range(extra.num_rows),
-        key=lambda i: (extra_rank[i], columns["char_start"][i], columns["char_end"][i],
-                       columns["entity_type"][i].encode(), columns["entity_id"][i].encode()),
-    )  # fmt: skip
+    mention_ids = extra["mention_id"].to_pylist()
+    # Each extra row's reading-order key: (article rank, start, end, type, id), strings as bytes.
+    keys = [
+        (rank, start, end, kind.encode(), entity.encode())
+        for rank, start, end, kind, entity in zip(
+            extra_rank, *(extra[c].to_pylist() for c in ("char_start", "char_end", "entity_type", "entity_id")), strict=True
+        )
+    ]
     segments: list[tuple[int, int, int]] = []
     cursor = 0  # the next row of `rows` not yet placed
     placed: set[str] = set()
-    for i in keyed:
-        rank, start, end, mid = extra_rank[i], columns["char_start"][i], columns["char_end"][i], columns["mention_id"][i]
+    for i in sorted(range(extra.num_rows), key=keys.__getitem__):
+        (rank, start, end, *entity), mid = keys[i], mention_ids[i]
         if mid in placed:
             continue
         lo, hi = int(own_start[rank]), int(own_start[rank] + own_count[rank])
@@ -190,8 +192,7 @@ def _merged_segments(
         at = max(at, cursor)
         duplicate = False
         while at < hi and starts[at] == start and ends[at] == end:
-            own = (rows["entity_type"][at].as_py().encode(), rows["entity_id"][at].as_py().encode())
-            if own > (columns["entity_type"][i].encode(), columns["entity_id"][i].encode()):
+            if [rows["entity_type"][at].as_py().encode(), rows["entity_id"][at].as_py().encode()] > entity:
                 break
             duplicate |= rows["mention_id"][at].as_py() == mid
             at += 1
