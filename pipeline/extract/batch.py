@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipeline.extract import extract_article
 from pipeline.extract.facts import MENTIONS_SCHEMA, ArticleFacts, article_facts
-from pipeline.extract.vocab import load_vocabulary, vocabulary_files, vocabulary_version
+from pipeline.extract.vocab import load_vocabulary, vocabulary_version
 from pipeline.memory import bulk_allocation
 
 CACHE_DIR = Path(".cache") / "extractions"
@@ -38,10 +38,10 @@ _PARALLEL_FROM = 64  # below this many articles, starting processes costs more t
 def code_fingerprint() -> str:
     """Changes whenever an extraction module, a vocabulary file or the mentions table's columns change."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")) + vocabulary_files():
+    for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    h.update(vocabulary_version().encode())
+    h.update(vocabulary_version().encode())  # the vocabulary files and libraries
     h.update(str(MENTIONS_SCHEMA).encode())  # the cached mention rows have the table's columns and types
     return h.hexdigest()[:16]
 
