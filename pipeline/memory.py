@@ -31,12 +31,12 @@ def kept_for_the_run() -> Iterator[None]:
     """Bulk allocation whose survivors are then moved out of the collector's sight until the process ends.
 
     For loading the corpus' extractions: they live until the run is over, and left to the
-    collector, the millions of them a full build unpickles would be walked by the first collection after loading (0.6 s
-    at ten thousand articles) and again by every full collection that the tables, checks and
-    publication steps trigger (about a second each). A rebuild reads most of them from the Arrow
-    snapshot instead (pipeline/corpus.py): a few large buffers, nothing for the collector. Objects are still freed by reference counting
-    as usual; at exit they are handed back to the collector, so that extension modules see their
-    objects released."""
+    collector, the millions of them a full build unpickles would be walked by the first
+    collection after loading (0.6 s at ten thousand articles) and again by every full collection
+    that the tables, checks and publication steps trigger (about a second each). A rebuild reads
+    most of them from the Arrow snapshot instead (pipeline/corpus.py): a few large buffers,
+    nothing for the collector. Objects are still freed by reference counting as usual; at exit
+    they are handed back to the collector, so that extension modules see their objects released."""
     with bulk_allocation():
         yield
         gc.freeze()  # before collection resumes: the new objects are never scanned
