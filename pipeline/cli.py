@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline build | evaluate`.
+"""Command line: `python -m pipeline build | evaluate | train | release | docs`.
 
 `build` materialises every asset in-process (the multiprocess executor costs seconds per
 step on a small machine) and exits 0 only when the warehouse was published.
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pipeline.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
 
-DEFAULT_GOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "gold"
+DEFAULT_GOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "seeds" / "gold"
+REAL_DIR = PROJECT_ROOT / "tests" / "fixtures" / "real"
 
 
 class BuildFailed(Exception):
@@ -125,13 +126,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import evaluate, load_warehouse
     from pipeline.publish import PARQUET_DIR
 
+    if args.cv:
+        return _cmd_cross_validate(args)
     with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
         try:
-            build(Path(args.raw), Path(tmp), quiet=True)
+            build(Path(args.raw or DEFAULT_RAW_DIR), Path(tmp), quiet=True)
         except BuildFailed as exc:
             print(f"evaluate failed: {exc}", file=sys.stderr)
             return 1
-        report = evaluate(Path(args.gold), load_warehouse(Path(tmp) / PARQUET_DIR))
+        report = evaluate(Path(args.gold or DEFAULT_GOLD_DIR), load_warehouse(Path(tmp) / PARQUET_DIR))
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
@@ -140,6 +143,50 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             for d in report.details:
                 print(json.dumps(d, ensure_ascii=False))
     return 0 if report.articles else 1
+
+
+def _cmd_cross_validate(args: argparse.Namespace) -> int:
+    from pipeline.train.corpus import load_gold_articles, read_stories
+    from pipeline.train.cv import cross_validate, format_cv
+
+    raw = Path(args.raw) if args.raw else REAL_DIR / "raw"
+    gold = Path(args.gold) if args.gold else REAL_DIR / "gold"
+    articles = load_gold_articles(raw, gold, read_stories(raw.parent))
+    cv = cross_validate(articles, args.cv, log=lambda line: print(line, file=sys.stderr))
+    if args.json:
+        print(json.dumps({**cv.report.as_dict(), "folds": cv.folds, "stories": cv.stories, "data_sha256": cv.data_sha256,
+                          "candidate_recall": {t: cv.recall.recall(t) for t in cv.recall.total}}, indent=2))  # fmt: skip
+    else:
+        print(format_cv(cv))
+        if args.details:
+            for d in cv.report.details:
+                print(json.dumps(d, ensure_ascii=False))
+    return 0 if cv.report.articles else 1
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    import filecmp
+
+    from pipeline.extract.model import MODELS_DIR
+    from pipeline.train import train
+
+    if not args.check:
+        out = Path(args.out) if args.out else MODELS_DIR
+        train(out_dir=out, log=print)
+        print(f"wrote the models to {out.resolve()}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="train-") as tmp:
+        train(out_dir=Path(tmp), log=lambda *_: None)
+        names = sorted(p.name for p in Path(tmp).glob("*.json"))
+        committed = sorted(p.name for p in MODELS_DIR.glob("*.json"))
+        differ = [
+            n for n in names if not (MODELS_DIR / n).exists() or not filecmp.cmp(Path(tmp) / n, MODELS_DIR / n, shallow=False)
+        ]
+    if differ or names != committed:
+        print(f"the committed models differ from a fresh training: {', '.join(differ or sorted(set(names) ^ set(committed)))}")
+        return 1
+    print(f"a fresh training reproduces the {len(names)} committed models byte for byte")
+    return 0
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
@@ -179,11 +226,28 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--quiet", action="store_true", help="print only warnings and the summary")
     b.set_defaults(func=_cmd_build)
     e = sub.add_parser("evaluate", help="precision / recall / F1 per table against gold annotations")
-    e.add_argument("--gold", default=str(DEFAULT_GOLD_DIR), help="folder of gold JSON files (default: tests/fixtures/gold/)")
-    e.add_argument("--raw", default=str(DEFAULT_RAW_DIR), help="folder holding the gold files' articles (default: raw/)")
+    e.add_argument(
+        "--gold",
+        default=None,
+        help="folder of gold JSON files (default: tests/fixtures/seeds/gold/; with --cv tests/fixtures/real/gold/)",
+    )
+    e.add_argument(
+        "--raw", default=None, help="folder holding the gold files' articles (default: raw/; with --cv tests/fixtures/real/raw/)"
+    )
+    e.add_argument(
+        "--cv",
+        type=int,
+        default=None,
+        metavar="K",
+        help="cross-validate: K folds grouped by story, each scored by models fitted without it",
+    )
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.add_argument("--details", action="store_true", help="also print what was missed and what was extra, per article")
     e.set_defaults(func=_cmd_evaluate)
+    t = sub.add_parser("train", help="fit the decision models from the gold annotations of real articles")
+    t.add_argument("--out", default=None, help="folder to write the models to (default: pipeline/models/)")
+    t.add_argument("--check", action="store_true", help="only check that a fresh training reproduces the committed models")
+    t.set_defaults(func=_cmd_train)
     r = sub.add_parser("release", help="write an immutable, verifiable release of the published warehouse")
     r.add_argument("--version", default=None, help="release id (default: date-based, e.g. 2026.11.22)")
     r.add_argument(

@@ -28,6 +28,12 @@ from pipeline.extract.people import normalize_name
 from pipeline.extract.vocab import load_vocabulary, org_key
 
 IGNORED_PARTNERS = {"IND"}
+# Legal forms that do not change which body a name names (English, Spanish, Portuguese, French, German ...).
+_LEGAL_TAIL_RE = re.compile(
+    r"(?:[\s,]+(?:Limited|Ltd|Corp|Corporation|Corporación|Corporacion|Inc|Incorporated|PLC|LLC|AG|GmbH|SA|S\.A|SE|S\.E|SpA|SAS|NV|BV|"
+    r"JSC|PJSC|Co|Company|Pty|Tbk|Bhd|Berhad|Ltda|KK|Sociedad del Estado|Sociedad Anónima|Group of Companies))+\.?$",
+    re.IGNORECASE,
+)
 TABLES = ["partners", "minerals", "people", "agreements", "events"]
 
 
@@ -59,6 +65,26 @@ class Report:
     articles: int = 0
     missing_articles: list[str] = field(default_factory=list)
     details: list[dict] = field(default_factory=list)
+    # Per table, (confidence, matched a gold item) of every published row: the calibration of `confidence`.
+    calibration: dict[str, list[tuple[float, bool]]] = field(default_factory=lambda: {t: [] for t in TABLES})
+
+    def ece(self, table: str | None = None) -> float:
+        """Expected calibration error of `confidence` (10 equal-width bins), per table or over all rows."""
+        from pipeline.train.fit import expected_calibration_error
+
+        pairs = self.calibration[table] if table else [x for t in TABLES for x in self.calibration[t]]
+        return expected_calibration_error([p for p, _ in pairs], [ok for _, ok in pairs])
+
+    def merge(self, other: Report) -> None:
+        """Add another report's counts (cross-validation folds)."""
+        for t in TABLES:
+            _add(self.scores[t], other.scores[t].tp, other.scores[t].fp, other.scores[t].fn)
+            self.calibration[t] += other.calibration[t]
+        self.status_matched += other.status_matched
+        self.status_correct += other.status_correct
+        self.articles += other.articles
+        self.missing_articles += other.missing_articles
+        self.details += other.details
 
     @property
     def status_accuracy(self) -> float:
@@ -74,6 +100,7 @@ class Report:
             },
             "agreement_status_accuracy": self.status_accuracy,
             "agreement_status_matched": self.status_matched,
+            "confidence_ece": {**{t: self.ece(t) for t in TABLES}, "all": self.ece()},
         }
 
     def format(self) -> str:
@@ -83,6 +110,11 @@ class Report:
         lines.append(
             f"agreement status accuracy on matched agreements: {self.status_accuracy:.3f} "
             f"({self.status_correct}/{self.status_matched})"
+        )
+        lines.append(
+            "calibration error of confidence (ECE): "
+            + ", ".join(f"{t} {self.ece(t):.3f}" for t in TABLES)
+            + f"; all rows {self.ece():.3f}"
         )
         lines.append(f"articles evaluated: {self.articles}")
         if self.missing_articles:
@@ -105,8 +137,9 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
             if not key.startswith("name:"):
                 return key
         name = both.group("long")
-    bare = re.sub(r"[\s,]+(?:Limited|Ltd|Corp|Corporation|Inc|PLC|LLC|AG|GmbH|SA|JSC|Co)\.?$", "", name.strip())
-    for candidate in (name.strip(), bare):
+    bare = _LEGAL_TAIL_RE.sub("", name.strip())
+    singular = re.sub(r"(?<=[a-z]{3})s$", "", bare)
+    for candidate in dict.fromkeys((name.strip(), bare, singular)):
         hits = load_gazetteer().find(candidate)
         if len(hits) == 1 and hits[0].end - hits[0].start >= len(candidate) - 1:
             target = hits[0].target
@@ -120,7 +153,9 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
             if h.start == 0 and name[h.end : h.end + 2] in {"'s", "’s"}:
                 name = name[h.end + 2 :].strip()
                 break
-    return "name:" + re.sub(r"[^a-z0-9]+", " ", org_key(name)[4:]).strip()
+    words = re.sub(r"[^a-z0-9]+", " ", org_key(_LEGAL_TAIL_RE.sub("", name.strip()) or name)[4:]).split()
+    # "International Resources Holdings" is "International Resource Holding": plural endings do not make another body.
+    return "name:" + " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
 def _alternates(name: str) -> set[str]:
@@ -187,6 +222,12 @@ def load_warehouse(parquet_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(gold_dir).glob("*.json"))]
+    return evaluate_golds(golds, tables)
+
+
+def evaluate_golds(golds: list[dict], tables: dict[str, pd.DataFrame]) -> Report:
+    """Scores of the published tables against gold annotations (dicts as in the gold files)."""
     report = Report()
     articles = tables["articles"]
     mentions = tables["mentions"]
@@ -201,9 +242,12 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
     agreements = tables["agreements"].set_index("agreement_id")
     events = tables["events"].set_index("event_id")
     people = tables["people"].set_index("person_id")
+    mineral_confidence = tables["minerals"].set_index("mineral_id")["confidence"].to_dict()
 
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    def calibrate(table: str, confidences: list[float], matched: set[int]) -> None:
+        report.calibration[table] += [(float(c), j in matched) for j, c in enumerate(confidences)]
+
+    for gold in golds:
         match = articles[articles["source_file"] == gold["article"]]
         if match.empty:
             report.missing_articles.append(gold["article"])
@@ -228,6 +272,8 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
             surfaces[partner_key[i]] = {canonical_partner(f) for f in forms}
         pairs = _greedy(g, p, lambda a, b, s=surfaces, alt=alternates: 2 if a == b else 1 if alt[a] & s.get(b, set()) else None)
         _add(report.scores["partners"], len(pairs), len(p) - len(pairs), len(g) - len(pairs))
+        confidence = {partner_key[i]: partners.loc[i, "confidence"] for i in ids["partner"]}
+        calibrate("partners", [confidence[k] for k in p], {j for _, j in pairs})
         detail["partners"] = {"missed": [g[i] for i in set(range(len(g))) - {i for i, _ in pairs}],
                               "extra": [p[j] for j in set(range(len(p))) - {j for _, j in pairs}]}  # fmt: skip
 
@@ -235,6 +281,8 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
         g = set(gold["minerals"])
         p = set(ids["mineral"])
         _add(report.scores["minerals"], len(g & p), len(p - g), len(g - p))
+        predicted = sorted(p)
+        calibrate("minerals", [mineral_confidence[x] for x in predicted], {j for j, x in enumerate(predicted) if x in g})
         detail["minerals"] = {"missed": sorted(g - p), "extra": sorted(p - g)}
 
         # people
@@ -242,6 +290,7 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
         pp = [people.loc[i, "name"] for i in ids["person"]]
         pairs = _greedy(gp, pp, lambda a, b: 1 if _people_match(a, b) else None)
         _add(report.scores["people"], len(pairs), len(pp) - len(pairs), len(gp) - len(pairs))
+        calibrate("people", [people.loc[i, "confidence"] for i in ids["person"]], {j for _, j in pairs})
         detail["people"] = {"missed": [gp[i] for i in set(range(len(gp))) - {i for i, _ in pairs}],
                             "extra": [pp[j] for j in set(range(len(pp))) - {j for _, j in pairs}]}  # fmt: skip
 
@@ -262,6 +311,7 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
 
         pairs = _greedy(ga, pa, agreement_score)
         _add(report.scores["agreements"], len(pairs), len(pa) - len(pairs), len(ga) - len(pairs))
+        calibrate("agreements", [agreements.loc[i, "confidence"] for _, i in pa], {j for _, j in pairs})
         for i, j in pairs:
             report.status_matched += 1
             report.status_correct += statuses.get((pa[j][1], aid)) == ga[i][1]["status"]
@@ -299,6 +349,7 @@ def evaluate(gold_dir: Path, tables: dict[str, pd.DataFrame]) -> Report:
 
         pairs = _greedy(ge, pe, event_score)
         _add(report.scores["events"], len(pairs), len(pe) - len(pairs), len(ge) - len(pairs))
+        calibrate("events", [events.loc[i, "confidence"] for i in ids["event"]], {j for _, j in pairs})
         detail["events"] = {
             "missed": [(ge[i]["type"], ge[i].get("date")) for i in set(range(len(ge))) - {i for i, _ in pairs}],
             "extra": [(pe[j]["type"], pe[j]["date"], pe[j]["name"]) for j in set(range(len(pe))) - {j for _, j in pairs}],

@@ -46,7 +46,9 @@ SELECT key,
        first(partner_type ORDER BY ord, pos) AS partner_type,
        first(iso3 ORDER BY ord, pos) AS iso3,
        first(country_iso3 ORDER BY ord, pos) FILTER (WHERE country_iso3 <> '') AS country_iso3,
-       CASE WHEN bool_or(method = 'gazetteer') THEN 'gazetteer' ELSE first(method ORDER BY ord, pos) END AS extraction_method,
+       CASE WHEN bool_or(method = 'gazetteer') THEN 'gazetteer' ELSE first(method ORDER BY ord, pos) END AS recognized_by,
+       first(model ORDER BY confidence DESC, ord, pos) AS extraction_method,
+       first(decided_by ORDER BY confidence DESC, ord, pos) AS decided_by,
        max(confidence) AS confidence
 FROM partners GROUP BY key
 """
@@ -67,7 +69,9 @@ SELECT g.group_key,
        first(role ORDER BY length(role) DESC, rank) FILTER (WHERE role <> '') AS role,
        first(organization ORDER BY rank) FILTER (WHERE organization <> '') AS organization,
        (SELECT first(c.country_iso3 ORDER BY c.n DESC, c.first_rank) FROM countries AS c WHERE c.group_key = g.group_key) AS country_iso3,
-       first(method ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS extraction_method,
+       first(method ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS recognized_by,
+       first(model ORDER BY confidence DESC, rank) AS extraction_method,
+       first(decided_by ORDER BY confidence DESC, rank) AS decided_by,
        max(confidence) AS confidence
 FROM grouped AS g GROUP BY g.group_key
 """
@@ -93,7 +97,9 @@ SELECT a.agreement_id,
        CASE WHEN l.date IS NOT NULL THEN l.date_precision
             ELSE first(a.date_precision ORDER BY a.ord, a.pos) FILTER (WHERE a.date IS NOT NULL AND a.status = l.status) END
            AS status_date_precision,
-       CASE WHEN bool_or(a.method = 'named_instrument') THEN 'named_instrument' ELSE 'instrument_phrase' END AS extraction_method,
+       CASE WHEN bool_or(a.method = 'named_instrument') THEN 'named_instrument' ELSE 'instrument_phrase' END AS recognized_by,
+       first(a.model ORDER BY a.confidence DESC, a.ord, a.pos) AS extraction_method,
+       first(a.decided_by ORDER BY a.confidence DESC, a.ord, a.pos) AS decided_by,
        max(a.confidence) AS confidence
 FROM agreements AS a JOIN latest AS l USING (agreement_id)
 GROUP BY a.agreement_id, l.status, l.date, l.date_precision
@@ -107,7 +113,9 @@ SELECT event_id,
        first(date_precision ORDER BY ord, pos) AS date_precision,
        first(location ORDER BY ord, pos) FILTER (WHERE location <> '') AS location,
        first(country_iso3 ORDER BY ord, pos) FILTER (WHERE country_iso3 <> '') AS country_iso3,
-       first(method ORDER BY ord, pos) AS extraction_method,
+       first(method ORDER BY ord, pos) AS recognized_by,
+       first(model ORDER BY confidence DESC, ord, pos) AS extraction_method,
+       first(decided_by ORDER BY confidence DESC, ord, pos) AS decided_by,
        max(confidence) AS confidence
 FROM events GROUP BY event_id
 """
@@ -301,7 +309,10 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
         out["event_participants"] = participants
         # An agreement's minerals are among its article's (both read from the same mineral hits);
         # one that were not would fail the agreement_minerals foreign-key check, which names it.
-        mineral_rows = con.execute("SELECT mineral_id, max(confidence) FROM minerals GROUP BY mineral_id").fetchall()
+        mineral_rows = con.execute(
+            "SELECT mineral_id, max(confidence), first(model ORDER BY confidence DESC, ord, pos), "
+            "first(decided_by ORDER BY confidence DESC, ord, pos) FROM minerals GROUP BY mineral_id"
+        ).fetchall()
     finally:
         con.close()
     out["minerals"] = _from_rows(
@@ -313,10 +324,12 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
                 "symbol": vocab.minerals[mid].symbol,
                 "mineral_group": vocab.minerals[mid].group,
                 "critical_lists": ";".join(vocab.minerals[mid].lists) or None,
-                "extraction_method": "gazetteer",
+                "recognized_by": "gazetteer",
+                "extraction_method": model,
+                "decided_by": decided_by,
                 "confidence": confidence,
             }
-            for mid, confidence in mineral_rows
+            for mid, confidence, model, decided_by in mineral_rows
         ],
     )
 

@@ -11,7 +11,7 @@ from pipeline.publish import DUCKDB_NAME, PARQUET_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
-GOLD = ROOT / "tests" / "fixtures" / "gold"
+GOLD = ROOT / "tests" / "fixtures" / "seeds" / "gold"
 DEV_RAW = ROOT / "tests" / "fixtures" / "dev" / "raw"
 DEV_GOLD = ROOT / "tests" / "fixtures" / "dev" / "gold"
 

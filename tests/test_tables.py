@@ -44,13 +44,18 @@ def test_ids_do_not_change_when_an_article_is_added():
         assert set(alone[table][key]) <= set(both[table][key]), table
 
 
-def test_every_entity_row_carries_its_method_and_a_confidence():
+def test_every_entity_row_names_the_model_that_decided_it_why_and_how_sure_it_is():
+    from pipeline.extract.model import load_models
+
+    versions = {m.tag for m in load_models().values()}
     t = tables_for(FIRST, SECOND)
     for table in ["partners", "minerals", "people", "agreements", "events"]:
         frame = t[table]
         assert len(frame), table
-        assert frame["extraction_method"].notna().all(), table
+        assert frame["extraction_method"].isin(versions).all(), table  # "<model>@<version>" of a committed model file
         assert frame["confidence"].between(0, 1).all(), table
+        assert (frame["decided_by"].str.len() > 0).all(), table
+        assert frame.apply(lambda r: r["decided_by"].startswith(r["extraction_method"]), axis=1).all(), table
 
 
 def test_an_entity_reported_twice_at_the_same_span_is_one_mention():
@@ -119,12 +124,12 @@ def _agreement_report(published: str | None, **fields):
 
     text = "Canada and India reported on their minerals agreement."
     partners = [
-        PartnerRecord("country:CAN", "Canada", "country", "CAN", "CAN", "gazetteer", 0.95),
-        PartnerRecord("country:IND", "India", "country", "IND", "IND", "gazetteer", 0.95),
+        PartnerRecord("country:CAN", "Canada", "country", "CAN", "CAN", "gazetteer", 0.95, model="partner@0123456789"),
+        PartnerRecord("country:IND", "India", "country", "IND", "IND", "gazetteer", 0.95, model="partner@0123456789"),
     ]
     agreement = AgreementRecord(
         key="country:CAN+country:IND|critical minerals", status_evidence=0, parties=["country:CAN", "country:IND"],
-        minerals=[], stages=[], confidence=0.8, **fields
+        minerals=[], stages=[], confidence=0.8, model="agreement@0123456789", decided_by="agreement@0123456789: named +1.00", **fields
     )  # fmt: skip
     return ArticleExtraction(
         source_file="", text=text, title=None, published_date=dt.date.fromisoformat(published) if published else None,
@@ -160,7 +165,8 @@ def test_an_agreement_row_takes_the_latest_dated_status_the_named_instruments_na
     assert row["name"] == "Canada-India Critical Minerals Agreement"  # a named instrument's name beats descriptions
     assert row["agreement_type"] == "mou"  # two reports each: the type reported first wins the tie
     assert row["status_date_precision"] == "day"
-    assert row["extraction_method"] == "named_instrument"
+    assert row["recognized_by"] == "named_instrument"
+    assert row["extraction_method"] == "agreement@0123456789"
     assert len(t["agreement_statuses"]) == 4  # one status per report: the history stays
 
 

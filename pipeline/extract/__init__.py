@@ -1,135 +1,131 @@
 """Extraction: article text in, records with evidence spans out. No Dagster here.
 
-`extract_article` is the one entry point; each stage lives in its own module
-(text, dates, gazetteer, partners, minerals, people, agreements, events).
+Three stages a reader can follow:
+1. candidates (high recall): document.py reads every name, mineral, place and date; partners.py,
+   minerals.py, people.py, instruments.py and triggers.py turn them into candidates;
+2. features: named signals of each candidate - the pattern rules of pipeline/rules/*.yaml (rules.py)
+   and measured facts (*_features.py, partners.py, minerals.py, people.py);
+3. decisions: small linear models fitted on real annotated articles (model.py, pipeline/models/)
+   decide; agreements.py and events.py put their answers together into records.
+
+`extract_article` is the one entry point; `gather_candidates` is what training reads too.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-from pipeline.extract.agreements import extract_agreements
-from pipeline.extract.context import ArticleContext
-from pipeline.extract.events import extract_events
-from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
-from pipeline.extract.language import detect_language
-from pipeline.extract.minerals import extract_minerals, mineral_hits
-from pipeline.extract.partners import (
-    GENERIC_ORG_WORDS,
-    build_partner_records,
-    find_pattern_orgs,
-    org_country,
-    partner_mentions,
-    pattern_org_entry,
-)
-from pipeline.extract.patterns import word_spans
-from pipeline.extract.people import NOT_NAME, extract_people
-from pipeline.extract.records import ArticleExtraction
-from pipeline.extract.text import body_start, find_published_date, find_title, normalize_text, split_sentences
-from pipeline.extract.vocab import Alias, PartnerEntry, load_vocabulary
+from pipeline.extract.agreements import decide_agreements
+from pipeline.extract.document import Document, read_document
+from pipeline.extract.events import decide_events
+from pipeline.extract.instruments import InstrumentCandidate, instrument_candidates
+from pipeline.extract.minerals import MineralCandidate, decide_minerals, mineral_candidates
+from pipeline.extract.model import Decision, LinearModel, load_models
+from pipeline.extract.partners import PartnerCandidate, decide_partners, partner_candidates, partner_records
+from pipeline.extract.people import extract_people, person_features
+from pipeline.extract.records import ArticleExtraction, PersonRecord
+from pipeline.extract.triggers import TriggerCandidate, trigger_candidates
 
-__all__ = ["extract_article"]
+__all__ = ["Candidates", "extract_article", "gather_candidates"]
 
-# "Keystone's mining Minister": the short name of a company is not a place's.
-_TITLE_OF_RE = re.compile(r"[’']s\s+[a-z]+\s+(?:Minister|President)")
+MODEL_NAMES = ("partner", "mineral", "person", "agreement", "party", "status", "kind", "same_agreement", "event_type",
+               "event_date", "event_place", "participant", "same_event")  # fmt: skip
 
 
-_ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
+@dataclass
+class Candidates:
+    """Everything an article could yield, before any model decides."""
+
+    doc: Document
+    partners: list[PartnerCandidate]
+    minerals: list[MineralCandidate]
+    people: list[PersonRecord]
+    instruments: list[InstrumentCandidate]
+    triggers: list[TriggerCandidate]
 
 
-def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry]) -> list[Hit]:
-    """Organisations found by name pattern, with their acronyms "(KABIL)" as further names."""
-    vocab = load_vocabulary()
-    out: list[Hit] = []
-    for match in find_pattern_orgs(text, vocab, hits):
-        if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
+def _people(doc: Document) -> list[PersonRecord]:
+    sentence_countries: dict[int, list[str]] = {}
+    for m in doc.mentions:
+        if m.key.startswith("country:"):
+            keys = sentence_countries.setdefault(m.sentence, [])
+            if m.key[8:] not in keys:
+                keys.append(m.key[8:])
+    home = doc.home.split(":")[1] if doc.home else None
+    return extract_people(doc.text, doc.sentences, doc.hits, doc.entries, doc.vocab, home, sentence_countries)
+
+
+def gather_candidates(source_file: str, raw_text: str) -> Candidates:
+    doc = read_document(source_file, raw_text)
+    if doc.language != "en":
+        return Candidates(doc, [], [], [], [], [])
+    people = _people(doc)
+    person_countries: dict[int, list[str]] = {}
+    for p in people:
+        for s in p.spans:
+            if p.country_iso3 and p.country_iso3 not in person_countries.get(s.sentence, []):
+                person_countries.setdefault(s.sentence, []).append(p.country_iso3)
+    return Candidates(
+        doc,
+        partner_candidates(doc),
+        mineral_candidates(doc.text, doc.mineral_hits),
+        people,
+        instrument_candidates(doc, person_countries),
+        trigger_candidates(doc, person_countries),
+    )
+
+
+def person_inputs(doc: Document, p: PersonRecord) -> dict[str, float]:
+    first = p.spans[0].sentence
+    return person_features(p, doc.text, doc.is_headline(first), doc.sentence_signals(first))
+
+
+def _decide_people(doc: Document, people: list[PersonRecord], model: LinearModel) -> list[PersonRecord]:
+    out = []
+    for p in people:
+        decision = model.decide(person_inputs(doc, p))
+        if decision.label != "person":
             continue
-        acronym = _ACRONYM_AFTER_RE.match(text[match.end : match.end + 14])
-        known = next(
-            (h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)),
-            None,
-        )
-        if known:
-            # "Korea Mine Rehabilitation ... Corporation (KOMIR)": a long form of a known organisation.
-            out.append(Hit(match.start, match.end, Alias(match.name, known, "alias", True)))
-            continue
-        entry = pattern_org_entry(match, org_country(match.name, text, match.start, hits, vocab))
-        entries.setdefault(entry.key, entry)
-        out.append(Hit(match.start, match.end, Alias(match.name, entry.key, "pattern", True)))
-        if acronym:
-            for start, end in word_spans(text, acronym.group(1)):
-                out.append(Hit(start, end, Alias(acronym.group(1), entry.key, "acronym", True)))
-        short = _short_name(match.name, hits)
-        if short:
-            # "Keystone Strategic Metals Corp" is "Keystone" in later sentences.
-            for start, end in word_spans(text, short, unless_before=_TITLE_OF_RE):
-                if not (match.start <= start < match.end):
-                    out.append(Hit(start, end, Alias(short, entry.key, "acronym", True)))
+        p.confidence = round(decision.probability, 4)
+        p.decided_by, p.model = decision.explain(), decision.model
+        out.append(p)
     return out
 
 
-def _short_name(name: str, hits: list[Hit]) -> str | None:
-    """The distinctive first word of a multi-word company name, when it can stand alone."""
-    words = name.split()
-    first = words[0]
-    if len(words) < 2 or len(first) < 4 or not first.isalpha() or not first[0].isupper() or first.isupper():
-        return None
-    if first in GENERIC_ORG_WORDS or first in NOT_NAME or first in load_vocabulary().partner_surfaces:
-        return None
-    return first
-
-
-def extract_article(source_file: str, raw_text: str) -> ArticleExtraction:
-    """Everything one article states about critical-minerals partnerships, with evidence."""
-    vocab = load_vocabulary()
-    text = normalize_text(raw_text)
-    published, _ = find_published_date(text)
-    start = body_start(text)
-    sentences = split_sentences(text[start:], offset=start)
-    language = detect_language(text[start:])
-    if language != "en":
-        # The rules and vocabularies read English: another language yields no entities, not invented ones.
-        return ArticleExtraction(source_file, text, find_title(text), published, sentences, [], [], [], [], [], language)
-    vocab_hits = load_gazetteer().find(text)
-    entries: dict[str, PartnerEntry] = dict(vocab.partners)
-    org_hits = _pattern_org_hits(text, vocab_hits, entries)
-    hits = select_longest(vocab_hits + org_hits)
-    mentions, places = partner_mentions(text, sentences, hits, vocab, entries)
-    methods = {h.target: "pattern" for h in org_hits}
-    ctx = ArticleContext(
-        text=text,
-        sentences=sentences,
-        published=published,
-        vocab=vocab,
-        entries=entries,
-        mentions=mentions,
-        places=places,
-        mineral_hits=mineral_hits(text, hits, vocab),
-    )
-    home = ctx.home
-    people = extract_people(text, sentences, hits, entries, vocab, home.split(":")[1] if home else None, ctx.sentence_countries())
-    ctx.person_spans = [(s.start, s.end, p.country_iso3) for p in people for s in p.spans]
-    partners = build_partner_records(mentions, entries, methods)
-    known = {p.key for p in partners}
-    agreements = [a for a in extract_agreements(ctx) if all(k in known for k in a.parties)]
-    events = extract_events(ctx)
-    # A country the article treats as a rival anywhere ("China, which refines 90% of ...") is a
-    # partner only where it actually takes part: as a party or a participant.
-    rivals = {m.key for m in mentions if m.role == "rival"}
-    involved = {k for a in agreements for k in a.parties} | {k for e in events for k in e.participants}
-    partners = [p for p in partners if p.key not in rivals or p.key in involved]
-    known = {p.key for p in partners}
-    for e in events:
-        e.participants = [k for k in e.participants if k in known]
+def extract_article(source_file: str, raw_text: str, models: dict[str, LinearModel] | None = None) -> ArticleExtraction:
+    """Everything one article states about critical-minerals partnerships, with evidence and the
+    decision behind every record."""
+    models = models if models is not None else load_models()
+    c = gather_candidates(source_file, raw_text)
+    doc = c.doc
+    if doc.language != "en":
+        return ArticleExtraction(source_file, doc.text, doc.title, doc.published, doc.sentences, [], [], [], [], [], doc.language)
+    missing = [name for name in MODEL_NAMES if name not in models]
+    if missing:
+        raise RuntimeError(
+            f"decision models missing from pipeline/models/: {', '.join(missing)} (run `python -m pipeline train`)"
+        )
+    agreements, parties = decide_agreements(doc, c.instruments, models)
+    events, participants = decide_events(doc, c.triggers, models)
+    also: dict[str, Decision] = dict(participants)
+    for key, decision in parties.items():
+        if key not in also or decision.probability > also[key].probability:
+            also[key] = decision
+    partners = partner_records(doc, c.partners, decide_partners(doc, c.partners, models["partner"]), also)
+    minerals = decide_minerals(doc, c.minerals, models["mineral"])
+    kept = {m.mineral_id for m in minerals}
+    for a in agreements:
+        a.minerals = [m for m in a.minerals if m in kept]  # an agreement covers minerals the article is found to name
     return ArticleExtraction(
         source_file=source_file,
-        text=text,
-        title=find_title(text),
-        published_date=published,
-        sentences=sentences,
+        text=doc.text,
+        title=doc.title,
+        published_date=doc.published,
+        sentences=doc.sentences,
         partners=partners,
-        minerals=extract_minerals(text, sentences, hits, vocab),
-        people=people,
+        minerals=minerals,
+        people=_decide_people(doc, c.people, models["person"]),
         agreements=agreements,
         events=events,
+        language=doc.language,
     )

@@ -3,8 +3,8 @@
 Each article is extracted and turned into its facts (pipeline/extract/facts.py: its records,
 ids and mention rows) in one go, in a worker process. The cache lives in the warehouse, under
 `.cache/extractions/<fingerprint>/`, one pickle of the facts per article content hash. The
-fingerprint hashes the extraction code, the vocabularies and the mentions table's columns, so
-any change to them starts a fresh cache; the same article text is never extracted twice with the
+fingerprint hashes the extraction code, its rules and models, the vocabularies and the mentions
+table's columns, so any change to them starts a fresh cache; the same article text is never extracted twice with the
 same code. The caches of older versions are removed, all but the last one used (see
 prune_cache_versions).
 """
@@ -27,6 +27,8 @@ from pathlib import Path
 
 from pipeline.extract import extract_article
 from pipeline.extract.facts import MENTIONS_SCHEMA, ArticleFacts, article_facts
+from pipeline.extract.model import load_models, models_version
+from pipeline.extract.rules import load_rules, rule_files
 from pipeline.extract.vocab import load_vocabulary, vocabulary_version
 from pipeline.memory import bulk_allocation
 
@@ -36,11 +38,13 @@ _PARALLEL_FROM = 64  # below this many articles, starting processes costs more t
 
 @cache
 def code_fingerprint() -> str:
-    """Changes whenever an extraction module, a vocabulary file or the mentions table's columns change."""
+    """Changes whenever an extraction module, a rule file, a model, a vocabulary file or the mentions
+    table's columns change."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parent.glob("*.py")) + rule_files():
         h.update(path.name.encode())
         h.update(path.read_bytes())
+    h.update(models_version().encode())  # the decision models' files
     h.update(vocabulary_version().encode())  # the vocabulary files and libraries
     h.update(str(MENTIONS_SCHEMA).encode())  # the cached mention rows have the table's columns and types
     return h.hexdigest()[:16]
@@ -114,6 +118,8 @@ def extract_corpus(
         blobs: Iterable[bytes] = map(_extract_pickled, items)
         if workers > 1 and len(items) >= _PARALLEL_FROM:
             load_vocabulary()  # loaded once here, inherited by the forked workers
+            load_rules()
+            load_models()
             # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
             blobs = stack.enter_context(pool).map(_extract_pickled, items, chunksize=32)

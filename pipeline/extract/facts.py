@@ -111,14 +111,16 @@ def in_reading_order(rows: pa.RecordBatch) -> pa.RecordBatch:
 # corpus-wide grouping in pipeline/tables.py without a pass over objects.
 Columns = dict[str, list]
 
-PARTNER_COLUMNS = ("key", "name", "partner_type", "iso3", "country_iso3", "method", "confidence")
-MINERAL_COLUMNS = ("mineral_id", "confidence")
-PERSON_COLUMNS = ("person_key", "name", "role", "organization", "country_iso3", "method", "confidence", "surname_only")
+# `model` is the deciding model ("partner@1a2b3c4d5e"), `decided_by` the features that weighed most in its decision.
+PARTNER_COLUMNS = ("key", "name", "partner_type", "iso3", "country_iso3", "method", "confidence", "model", "decided_by")
+MINERAL_COLUMNS = ("mineral_id", "confidence", "model", "decided_by")
+PERSON_COLUMNS = ("person_key", "name", "role", "organization", "country_iso3", "method", "confidence", "surname_only", "model",
+                  "decided_by")  # fmt: skip
 SURNAME_COLUMNS = ("person", "start", "end", "surface", "sentence")  # `person`: the row of `people` it belongs to
 AGREEMENT_COLUMNS = ("agreement_id", "name", "agreement_type", "status", "date", "date_precision", "method",
-                     "confidence", "evidence", "parties", "minerals", "stages")  # fmt: skip
+                     "confidence", "evidence", "parties", "minerals", "stages", "model", "decided_by")  # fmt: skip
 EVENT_COLUMNS = ("event_id", "event_type", "name", "date", "date_precision", "location", "country_iso3", "method",
-                 "confidence", "participants")  # fmt: skip
+                 "confidence", "participants", "model", "decided_by")  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -191,14 +193,15 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
 
     partners = []
     for p in extraction.partners:
-        partners.append((p.key, p.name, p.partner_type, p.iso3, p.country_iso3, p.method, p.confidence))
+        partners.append((p.key, p.name, p.partner_type, p.iso3, p.country_iso3, p.method, p.confidence, p.model, p.decided_by))
         add("partner", partner_id(p.key), p.spans)
     for m in extraction.minerals:
         add("mineral", m.mineral_id, m.spans)
     people, surnames = [], []
     for i, p in enumerate(extraction.people):
         key = normalize_name(p.name)
-        people.append((key, p.name, p.role, p.organization, p.country_iso3, p.method, p.confidence, p.surname_only))
+        people.append((key, p.name, p.role, p.organization, p.country_iso3, p.method, p.confidence, p.surname_only, p.model,
+                       p.decided_by))  # fmt: skip
         if p.surname_only:
             surnames += [(i, s.start, s.end, text[s.start : s.end], sentence(s.sentence)) for s in p.spans]
         else:
@@ -209,7 +212,7 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
         agreements.append(
             (aid, ag.name, ag.agreement_type, ag.status, ag.date.value if ag.date else None,
              ag.date.precision if ag.date else None, ag.method, ag.confidence, sentence(ag.status_evidence),
-             ag.parties, ag.minerals, ag.stages)
+             ag.parties, ag.minerals, ag.stages, ag.model, ag.decided_by)
         )  # fmt: skip
         add("agreement", aid, ag.spans)
     events = []
@@ -217,7 +220,7 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
         eid = stable_id("evt", *event_key(ev, article_id))
         events.append(
             (eid, ev.event_type, ev.name, ev.date.value if ev.date else None, ev.date.precision if ev.date else None,
-             ev.location, ev.country_iso3, ev.method, ev.confidence, ev.participants)
+             ev.location, ev.country_iso3, ev.method, ev.confidence, ev.participants, ev.model, ev.decided_by)
         )  # fmt: skip
         add("event", eid, ev.spans)
     return ArticleFacts(
@@ -227,7 +230,7 @@ def article_facts(extraction: ArticleExtraction, article_id: str, word_count: in
         language=extraction.language,
         word_count=word_count,
         partners=_columns(PARTNER_COLUMNS, partners),
-        minerals=_columns(MINERAL_COLUMNS, [(m.mineral_id, m.confidence) for m in extraction.minerals]),
+        minerals=_columns(MINERAL_COLUMNS, [(m.mineral_id, m.confidence, m.model, m.decided_by) for m in extraction.minerals]),
         people=_columns(PERSON_COLUMNS, people),
         surname_evidence=_columns(SURNAME_COLUMNS, surnames),
         agreements=_columns(AGREEMENT_COLUMNS, agreements),

@@ -10,55 +10,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
-from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
+from pipeline.extract.gazetteer import Coverage, Hit
+from pipeline.extract.names import (
+    _COUNTRY_TITLES,
+    _HONORIFICS,
+    _NATIONAL_TITLES,
+    _PARTICLES,
+    _PLACE_PREPOSITIONS,
+    _ROLE_RE,
+    _TWO_CAPITALS_RE,
+    Token,
+    _is_initial,
+    _is_name_word,
+    _SentenceReader,
+    normalize_name,
+    strip_titles_of_address,
+)
 from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, gated_phrases
 from pipeline.extract.records import PersonRecord, Sentence, Span
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
-
-# A word (with inner dots: "U.S"), its closing dot when it ends in a lone capital ("H.", "U.S."), a number, a sign.
-# (Inner dots as `(?:\.(?=\w)[\w'’-]*)*` after the letters: the same tokens as `(?:[\w'’-]|\.(?=\w))*`, and the
-# engine runs through a word's letters in one step instead of trying two branches at each.)
-_TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*(?:\.(?=\w)[\w'’-]*)*(?:(?<=\b[A-Z])\.)?|\d+|[^\w\s]")
-# Words that name bodies, not people ("ET Bureau", "Raw Materials Board").
-_ORG_WORDS = {"Bureau", "Desk", "Staff", "Team", "Board", "Committee", "Council", "Agency", "Service", "Services",
-              "Network", "News", "Newsroom", "Editorial", "Correspondent", "Materials", "Resources", "Minerals",
-              "Metals", "Mining", "Group", "Holdings", "Partners", "Capital", "Fund", "Bank", "Institute", "Office",
-              "Northern", "Southern", "Eastern", "Western", "Territory", "Province", "Region", "State"}  # fmt: skip
-_PARTICLES = {"da", "de", "del", "della", "dos", "das", "do", "van", "von", "der", "den", "bin", "binti", "al", "el", "le", "la", "di", "du", "ibn", "y"}  # fmt: skip
-NOT_NAME = {
-    "The", "This", "That", "These", "Those", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Their", "Our",
-    "In", "On", "At", "During", "After", "Before", "Both", "However", "Meanwhile", "But", "And", "Or", "As", "If",
-    "When", "While", "With", "From", "For", "By", "To", "Of", "A", "An", "Speaking", "According", "Earlier", "Later",
-    "Also", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-    "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December", "Government", "Cabinet", "Parliament", "Ministry", "Minister", "Ministers", "President",
-    "Prime", "Union", "Secretary", "Ambassador", "Embassy", "Agency", "Sources", "Officials", "Official", "Reuters",
-    "Said", "Says", "Inc", "Ltd", "Corp", "Group", "Company", "Limited", "Mr", "Ms", "Mrs", "Dr", "Critical",
-    "Minerals", "Mineral", "Mines", "Mining", "Rare", "Earth", "Earths", "Energy", "Trade", "Summit", "Conference",
-    "Week", "Dialogue", "Forum", "Agreement", "Partnership", "Initiative", "Framework", "Act", "Deal", "Memorandum",
-    "Watch", "Read", "Published", "Updated", "Posted", "Photo", "Image", "File", "Chief", "Executive",
-    "State", "Federal", "National", "Strategic", "Joint", "Global", "International", "Bilateral", "Foreign",
-    "Commerce", "Industry", "Industries", "Affairs", "External", "Natural", "Resources", "Development", "Bank",
-    "North", "South", "East", "West", "Central", "New", "Minister's", "Convention", "Alliance", "Council",
-}  # fmt: skip
-_ROLE_NOUNS = r"(?:minister|secretary|ambassador|envoy|president|premier|chancellor|governor|commissioner|chief|ceo|cfo|coo|chair(?:man|woman|person)?|director|head|founder|co-founder|spokes(?:person|man|woman)|analyst|economist|professor|fellow|associate|researcher|scientist|executive|official|officer|adviser|advisor|manager|partner|editor|correspondent|president|deputy|senator|lawmaker|mp|member|leader|king|prince|sheikh|emir|consul|attaché|attache|diplomat|negotiator|author|strategist|vice)"
-_ROLE_RE = re.compile(rf"\b{_ROLE_NOUNS}s?\b", re.IGNORECASE)
-_COUNTRY_TITLES = {"union minister": "IND", "union cabinet minister": "IND"}
-_NATIONAL_TITLES = {"prime minister", "president", "minister", "union minister", "chancellor", "premier", "king",
-                    "crown prince", "emir", "sheikh", "deputy prime minister", "vice president", "vice-president",
-                    "minister of state", "deputy minister", "secretary of state", "foreign secretary",
-                    "commerce secretary", "mines secretary", "ambassador", "high commissioner", "envoy",
-                    "special envoy", "senator", "governor"}  # fmt: skip
-# Two name tokens in a row, perhaps with a particle between ("Luiz da Silva"); any non-ASCII
-# letter counts as a capital here, so that the test only ever lets too much through.
-_TWO_CAPITALS_RE = re.compile(rf"[^\W\d_a-z][\w'’.-]*\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?[^\W\d_a-z]")
-_HONORIFICS = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof.", "professor", "shri", "smt"}
-
-
-_PLACE_PREPOSITIONS = {"at", "in", "from", "to", "near", "into", "across", "via", "towards", "toward"}
 
 
 def _is_role_phrase(phrase: str) -> bool:
@@ -70,12 +43,6 @@ def _is_role_phrase(phrase: str) -> bool:
     return bool(m) and len(phrase[: m.start()].split()) <= 6
 
 
-class Token(NamedTuple):  # a tuple: sentences are tokenised by the thousand
-    text: str
-    start: int
-    end: int
-
-
 @dataclass
 class _Found:
     name_tokens: list[Token]
@@ -84,41 +51,6 @@ class _Found:
     country: str | None
     method: str
     sentence: int
-
-
-def tokenize(text: str, start: int, end: int) -> list[Token]:
-    new = tuple.__new__  # what Token._make calls, without the call to _make
-    return [new(Token, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text, start, end)]
-
-
-_INITIAL_RE = re.compile(r"(?:[A-Z]\.?){1,3}")
-
-
-@lru_cache(maxsize=4096)  # pure tests of a word, asked of the same words sentence after sentence
-def _is_initial(tok: str) -> bool:
-    return bool(_INITIAL_RE.fullmatch(tok)) and tok not in {"I", "A"}
-
-
-@lru_cache(maxsize=4096)
-def _is_name_word(tok: str) -> bool:
-    return (
-        tok[:1].isupper()
-        and tok[1:2].islower()
-        and tok.strip(".") not in NOT_NAME
-        and tok not in _ORG_WORDS
-        and "." not in tok[1:]
-    )
-
-
-_INNER_INITIAL_DOT_RE = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
-
-
-def normalize_name(name: str) -> str:
-    """The identity of a person across articles: lower case, initials split, no dots."""
-    name = _INNER_INITIAL_DOT_RE.sub(". ", name)
-    words = [w.strip(".,").lower() for w in name.replace("’", "'").split()]
-    words = [w for w in words if w and w not in _HONORIFICS]
-    return " ".join(words)
 
 
 @cache
@@ -165,74 +97,6 @@ def _cues(vocab: Vocabulary) -> _Cues:
         opener=_opener_re(tuple(cues["reporting_verbs"])),
         name_then_verb=GatedPattern(re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,3}}[A-Z][\w'’-]+)\s+(?:{verbs})\b")),
     )
-
-
-_POSSESSIVE_GAP_RE = re.compile(r"(?:['’]s)?\s*")
-
-
-class _SentenceReader:
-    """The tokens of one sentence with what the gazetteer knows about them (`hits` in text order)."""
-
-    def __init__(self, text: str, sentence: Sentence, hits: list[Hit], title_words: frozenset[str] = frozenset()):
-        self.title_words = title_words
-        self.text = text
-        self.sentence = sentence
-        self.tokens = tokenize(text, sentence.start, sentence.end)
-        self.hits = hits_starting_in(hits, sentence.start, sentence.end)
-
-    def hit_at(self, token: Token) -> Hit | None:
-        for h in self.hits:
-            if h.start <= token.start < h.end:
-                return h
-        return None
-
-    def index_at(self, pos: int) -> int:
-        for i, t in enumerate(self.tokens):
-            if t.start >= pos:
-                return i
-        return len(self.tokens)
-
-    def read_name(self, i: int, max_tokens: int = 5) -> list[Token]:
-        """Name tokens starting at token i: capitalised words, initials, inner particles."""
-        name: list[Token] = []
-        while i < len(self.tokens) and len(name) < max_tokens:
-            tok = self.tokens[i]
-            if self.hit_at(tok) is not None and not (name and self.hit_at(tok).alias.form == "demonym"):
-                break
-            possessive = tok.text.endswith(("'s", "’s"))
-            if possessive:  # "President Cyril Ramaphosa's government": the name ends here
-                tok = Token(tok.text[:-2], tok.start, tok.end - 2)
-            if tok.text.lower() in self.title_words:
-                break
-            if (
-                _is_name_word(tok.text)
-                or _is_initial(tok.text)
-                or tok.text in _PARTICLES
-                and name
-                and i + 1 < len(self.tokens)
-                and _is_name_word(self.tokens[i + 1].text)
-            ):
-                name.append(tok)
-            else:
-                break
-            if possessive:
-                break
-            i += 1
-        while name and (name[-1].text in _PARTICLES or _is_initial(name[-1].text)):
-            name.pop()
-        return name
-
-    def country_before(self, pos: int, vocab: Vocabulary) -> tuple[str | None, int]:
-        """A country named right before `pos` ("Canadian Minister", "India's Minister", "US Ambassador")."""
-        for h in reversed(self.hits):
-            if (
-                h.end <= pos
-                and pos - h.end <= 3
-                and h.target.startswith("country:")
-                and _POSSESSIVE_GAP_RE.fullmatch(self.text[h.end : pos])
-            ):
-                return h.target.split(":")[1], h.start
-        return None, pos
 
 
 def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: frozenset[str]) -> int:
@@ -485,6 +349,7 @@ def extract_people(
     records: dict[str, PersonRecord] = {}
     single: list[_Found] = []
     for f in found:
+        f.name_tokens = strip_titles_of_address(f.name_tokens)
         if len(f.name_tokens) < 2:
             single.append(f)
             continue
@@ -552,3 +417,41 @@ def extract_people(
     for r in records.values():
         r.spans.sort(key=lambda s: s.start)
     return list(records.values())
+
+
+_ROLE_KINDS = {
+    "commentator": re.compile(r"\b(?:analyst|economist|researcher|professor|fellow|scholar|strategist|consultant|expert)\b", re.I),
+    "official": re.compile(r"\b(?:minister|president|secretary|ambassador|envoy|commissioner|governor|premier|chancellor|king|prince|senator|official|spokes\w+)\b", re.I),
+    "executive": re.compile(r"\b(?:ceo|chief|chair\w*|director|executive|founder|head|manager|officer|partner)\b", re.I),
+    "author": re.compile(r"\bauthor\b", re.I),
+}  # fmt: skip
+
+
+def person_features(p: PersonRecord, text: str, headline: bool, sentence_signals: dict[str, float]) -> dict[str, float]:
+    """What the person model sees of one name the finder proposed."""
+    f: dict[str, float] = {"method:" + p.method: 1.0}
+    if p.role:
+        f["has_role"] = 1.0
+        for kind, pattern in _ROLE_KINDS.items():
+            if pattern.search(p.role):
+                f["role:" + kind] = 1.0
+    if p.surname_only:
+        f["surname_only"] = 1.0
+    n = len(p.spans)
+    f[f"mentions_{min(n, 3)}"] = 1.0
+    words = p.name.split()
+    f[f"name_words_{min(len(words), 4)}"] = 1.0
+    if any(_is_initial(w.rstrip(".")) for w in words):
+        f["has_initial"] = 1.0
+    if any(w.lower() in _PARTICLES for w in words):
+        f["has_particle"] = 1.0
+    if p.country_iso3:
+        f["country_known"] = 1.0
+    if p.organization:
+        f["organisation_known"] = 1.0
+    if headline:
+        f["in_headline"] = 1.0
+    for key in ("sent_quote", "sent_reporting", "sent_meeting", "sent_signed"):
+        if key in sentence_signals:
+            f["s:" + key] = 1.0
+    return f

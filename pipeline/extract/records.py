@@ -48,6 +48,8 @@ class PartnerRecord:
     method: str  # gazetteer | pattern
     confidence: float
     spans: list[Span] = field(default_factory=list)
+    decided_by: str = ""  # the deciding model and the features that weighed most
+    model: str = ""  # "<model>@<version>"
 
 
 @dataclass(slots=True)
@@ -55,6 +57,8 @@ class MineralRecord:
     mineral_id: str
     confidence: float = 0.9  # a full name is surer than an acronym ("REE")
     spans: list[Span] = field(default_factory=list)
+    decided_by: str = ""  # the deciding model and the features that weighed most
+    model: str = ""  # "<model>@<version>"
 
 
 @dataclass(slots=True)
@@ -67,6 +71,8 @@ class PersonRecord:
     confidence: float
     surname_only: bool = False
     spans: list[Span] = field(default_factory=list)
+    decided_by: str = ""  # the deciding model and the features that weighed most
+    model: str = ""  # "<model>@<version>"
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class AgreementRecord:
     method: str  # named_instrument | instrument_phrase
     confidence: float
     spans: list[Span] = field(default_factory=list)
+    decided_by: str = ""  # the deciding model and the features that weighed most
+    model: str = ""  # "<model>@<version>"
 
 
 @dataclass(slots=True)
@@ -96,6 +104,8 @@ class EventRecord:
     participants: list[str]  # partner keys
     confidence: float
     spans: list[Span] = field(default_factory=list)
+    decided_by: str = ""  # the deciding model and the features that weighed most
+    model: str = ""  # "<model>@<version>"
 
     @property
     def method(self) -> str:

@@ -1,0 +1,228 @@
+"""Features of agreement candidates: what the agreement, party, status, kind and same-agreement
+models see. Every feature is a named signal: a rule of pipeline/rules/ that fired (`rule:<name>`
+and its family), or a measured fact about the candidate (its words, its position, who is near it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.document import Document
+from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry
+from pipeline.extract.model import Features
+from pipeline.extract.partners import SENTENCE_SIGNALS
+from pipeline.extract.rules import rules_for
+
+_WORD_RE = re.compile(r"[a-z]+")
+_SIGNAL_FAMILIES = ("rival", "background", "place", "visit_host", "leader", "attribute", "owner", "metaphor", "observer",
+                    "venue", "gathering", "former", "counterpart", "pair_name", "actor", "caption")  # fmt: skip
+_NAME_WORDS = {"framework", "partnership", "investment", "trade", "declaration", "memorandum", "cooperation", "action",
+               "plan", "roadmap", "initiative", "alliance", "strategic", "economic", "comprehensive", "joint", "free",
+               "agreement", "dialogue", "security", "supply", "chain", "minerals", "critical", "intent"}  # fmt: skip
+_LIST_GAP_RE = re.compile(r"\s*(?:,|and|&|or|,\s*and)\s*(?:the\s+)?")
+
+
+def head_word(cand: InstrumentCandidate) -> str:
+    """The instrument's last word, lower-case and singular ("MoUs" -> "mou")."""
+    words = _WORD_RE.findall(cand.word)
+    word = words[-1] if words else cand.cue
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+
+
+def instrument_signals(doc: Document, cand: InstrumentCandidate) -> Features:
+    """The instrument rules' signals for the candidate (computed once per candidate)."""
+    cached = getattr(cand, "_signals", None)
+    if cached is None:
+        s = doc.sentences[cand.sentence]
+        cached = rules_for("instrument").signals(doc.text, cand.start, cand.end, s.start, s.end)
+        cand._signals = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _date_relations(doc: Document, cand: InstrumentCandidate) -> Features:
+    f: Features = {}
+    lo, hi = cand.clause
+    for d in doc.dates_in(cand.sentence):
+        if d.value is None or d.end <= lo or d.start >= hi:
+            continue
+        f["date_in_clause"] = 1.0
+        if doc.published is None:
+            continue
+        days = (doc.published - d.value.value).days
+        if days > 400:
+            f["date_over_a_year_before"] = 1.0
+        elif days >= -1:
+            f["date_recent_past"] = 1.0
+        else:
+            f["date_future"] = 1.0
+    return f
+
+
+def _sentence_features(doc: Document, index: int) -> Features:
+    signals = doc.sentence_signals(index)
+    return {"s:" + k: 1.0 for k in SENTENCE_SIGNALS if k in signals}
+
+
+def _pool_summary(doc: Document, cand: InstrumentCandidate) -> Features:
+    explicit = [e for e in cand.pool if e.source == "explicit"]
+    kinds = [doc.kind(e.key) for e in explicit]
+    f: Features = {f"explicit_entities_{min(len(explicit), 3)}": 1.0}
+    f[f"explicit_orgs_{min(kinds.count('organization'), 2)}"] = 1.0
+    f[f"explicit_countries_{min(kinds.count('country'), 3)}"] = 1.0
+    if "bloc" in kinds:
+        f["explicit_bloc"] = 1.0
+    for family in ("counterpart", "actor", "pair_name", "rival", "background", "place", "owner"):
+        if any(e.mention is not None and family in e.mention.signals for e in explicit):
+            f["pool_any:" + family] = 1.0
+    if any(e.source == "both" for e in cand.pool):
+        f["pool_both_sides"] = 1.0
+    return f
+
+
+def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) -> Features:
+    """Whether the candidate reports an in-scope agreement (the agreement model)."""
+    f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0, "word:" + head_word(cand): 1.0}
+    if cand.name:
+        f["named"] = 1.0
+    if cand.fixed_party:
+        f["joins_bloc"] = 1.0
+    if cand.member is not None:
+        f["variant:one_of_list"] = 1.0
+        f[f"list_size_{min(len(cand.group), 4)}"] = 1.0
+    if doc.is_headline(cand.sentence):
+        f["in_headline"] = 1.0
+    f[f"sentence_{min(cand.sentence, 6)}"] = 1.0
+    f[f"instruments_in_sentence_{min(siblings, 3)}"] = 1.0
+    f.update(instrument_signals(doc, cand))
+    f.update(_sentence_features(doc, cand.sentence))
+    f.update(_pool_summary(doc, cand))
+    f.update(_date_relations(doc, cand))
+    return f
+
+
+def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -> Features:
+    """Whether a pool entity is a party to the candidate's agreement (the party model)."""
+    kind = doc.kind(entry.key)
+    f: Features = {"src:" + entry.source: 1.0, "kind:" + kind: 1.0, f"src_kind:{entry.source}&{kind}": 1.0}
+    f[f"cue_kind:{cand.cue}&{kind}"] = 1.0
+    f[f"lex_kind:{cand.kind}&{kind}"] = 1.0
+    if entry.key == cand.fixed_party:
+        f["joined_bloc"] = 1.0
+    if entry.key == cand.member:
+        f["the_listed_name"] = 1.0
+    if entry.key == doc.home:
+        f["is_home"] = 1.0
+    elif entry.key in doc.top_countries[:2]:
+        f["top_two_country"] = 1.0
+    explicit = [e for e in cand.pool if e.source == "explicit"]
+    f[f"explicit_in_pool_{min(len(explicit), 4)}"] = 1.0
+    keys = {e.key for e in cand.pool}
+    entity = doc.entry(entry.key)
+    if kind == "organization" and entity.country_iso3 and f"country:{entity.country_iso3}" in keys:
+        f["own_country_in_pool"] = 1.0
+    if kind == "country" and any(doc.entry(k).country_iso3 == entity.iso3 for k in keys if doc.kind(k) == "organization"):
+        f["own_org_in_pool"] = 1.0
+    m = entry.mention
+    if m is None:
+        if not explicit:
+            f["implicit_and_nothing_explicit"] = 1.0
+        return f
+    f["form:" + m.form] = 1.0
+    for family in _SIGNAL_FAMILIES:
+        if family in m.signals:
+            f["e:" + family] = 1.0
+    lo, hi = cand.clause
+    if lo <= m.start and m.end <= hi:
+        f["in_clause"] = 1.0
+    if cand.start <= m.start and m.end <= cand.end:
+        f["inside_name"] = 1.0
+        return f
+    before = m.end <= cand.start
+    distance = cand.start - m.end if before else m.start - cand.end
+    f["side:" + ("before" if before else "after")] = 1.0
+    f.update({f"dist_{'before' if before else 'after'}_lt{edge}": 1.0 for edge in (20, 60, 120) if distance < edge})
+    if explicit and explicit[0].mention is m:
+        f["first_named_in_sentence"] = 1.0
+    text = doc.text
+    neighbours = [e.mention for e in explicit if e.mention is not None and e.mention is not m]
+    if any(_LIST_GAP_RE.fullmatch(text, n.end, m.start) or _LIST_GAP_RE.fullmatch(text, m.end, n.start) for n in neighbours):
+        f["listed_with_another"] = 1.0
+    between = text[min(m.end, cand.end) : max(m.start, cand.start)]
+    if re.search(r"\bwith\b|\bbetween\b", between):
+        f["with_between_them"] = 1.0
+    if re.search(r"[;:]|\bwhile\b|\bbut\b", between):
+        f["break_between_them"] = 1.0
+    return f
+
+
+def status_features(doc: Document, cand: InstrumentCandidate) -> Features:
+    """The agreement's status as of the article's date (the status model)."""
+    f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0}
+    if cand.name:
+        f["named"] = 1.0
+    if doc.is_headline(cand.sentence):
+        f["in_headline"] = 1.0
+    f.update(instrument_signals(doc, cand))
+    f.update(_sentence_features(doc, cand.sentence))
+    f.update(_date_relations(doc, cand))
+    return f
+
+
+def kind_features(doc: Document, cand: InstrumentCandidate) -> Features:
+    """What kind of instrument it is (the kind model)."""
+    f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0, "word:" + head_word(cand): 1.0}
+    for word in set(_WORD_RE.findall((cand.name or "").lower())) & _NAME_WORDS:
+        f["name_word:" + word] = 1.0
+    signals = instrument_signals(doc, cand)
+    for family in ("about_trade", "about_investment", "about_offtake", "about_exploration", "about_minerals", "status_in_force"):
+        if family in signals:
+            f[family] = 1.0
+    f.update(_pool_summary(doc, cand))
+    return f
+
+
+def _years_near(doc: Document, cand: InstrumentCandidate) -> set[int]:
+    lo, hi = max(cand.clause[0], cand.start - 25), min(cand.clause[1], cand.end + 30)
+    return {d.value.value.year for d in doc.dates_in(cand.sentence) if d.value and lo <= d.start and d.end <= hi}
+
+
+def same_agreement_features(doc: Document, a: InstrumentCandidate, b: InstrumentCandidate) -> Features:
+    """Whether two candidates with the same parties report the same agreement (the merge model);
+    `a` comes first in the text."""
+    f: Features = {}
+    if a.kind == b.kind:
+        f["same_lex_kind"] = 1.0
+    elif a.kind in GENERIC_KINDS or b.kind in GENERIC_KINDS:
+        f["one_generic_kind"] = 1.0
+    else:
+        f["different_kinds"] = 1.0
+    if head_word(a) == head_word(b):
+        f["same_word"] = 1.0
+    if a.name and b.name:
+        f["both_named_same" if a.name.lower() == b.name.lower() else "both_named_different"] = 1.0
+    elif a.name or b.name:
+        f["one_named"] = 1.0
+    gap = b.sentence - a.sentence
+    f[
+        "same_sentence" if gap == 0 else "adjacent_sentences" if gap == 1 else "near_sentences" if gap <= 4 else "far_sentences"
+    ] = 1.0
+    sb, sa = instrument_signals(doc, b), instrument_signals(doc, a)
+    for family in ("other_instrument", "definite", "indefinite", "dated_name", "plural", "verdict"):
+        if family in sb:
+            f["second:" + family] = 1.0
+    stage_a = "before" if {"status_proposed", "status_negotiating"} & set(sa) and "status_signed" not in sa else "after"
+    stage_b = "before" if {"status_proposed", "status_negotiating"} & set(sb) and "status_signed" not in sb else "after"
+    if stage_a != stage_b:
+        f["stages_differ"] = 1.0
+    if ("status_in_force" in sa) != ("status_in_force" in sb):
+        f["in_force_differs"] = 1.0
+    years_a, years_b = _years_near(doc, a), _years_near(doc, b)
+    if years_a and years_b and not years_a & years_b:
+        f["years_differ"] = 1.0
+    if a.cue != b.cue:
+        f[f"cues:{a.cue}&{b.cue}"] = 1.0
+    if doc.is_headline(a.sentence):
+        f["first_in_headline"] = 1.0
+    return f

@@ -1,0 +1,215 @@
+"""Agreements: which candidates report an in-scope agreement, who its parties are, its status and
+kind as of the article's date, and which candidates report the same agreement.
+
+Each question is answered by its own model (pipeline/models/): agreement, party, status, kind and
+same_agreement. This module only puts their answers together into records with evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.extract.agreement_features import (
+    head_word,
+    kind_features,
+    mention_features,
+    party_features,
+    same_agreement_features,
+    status_features,
+)
+from pipeline.extract.document import Document
+from pipeline.extract.instruments import InstrumentCandidate
+from pipeline.extract.model import Decision, LinearModel
+from pipeline.extract.patterns import gated_phrases
+from pipeline.extract.records import AgreementRecord, DateValue, Span
+
+STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
+_KIND_LABEL = {"mou": "MoU", "joint_declaration": "joint declaration", "framework": "framework",
+               "investment_partnership": "investment partnership", "trade_agreement": "trade agreement",
+               "membership": "membership", "exploration_agreement": "exploration agreement",
+               "cooperation_agreement": "cooperation agreement", "offtake": "offtake agreement",
+               "joint_venture": "joint venture", "other": "agreement"}  # fmt: skip
+
+
+@dataclass
+class _Accepted:
+    cand: InstrumentCandidate
+    decision: Decision
+    parties: tuple[str, ...]
+    status: dict[str, float]
+    kind: dict[str, float]
+    party_decisions: dict[str, Decision] = field(default_factory=dict)
+
+
+@dataclass
+class _Cluster:
+    members: list[_Accepted] = field(default_factory=list)
+
+
+def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel) -> dict[str, Decision]:
+    """The pool entities the party model takes for parties, with its decision on each."""
+    chosen = {}
+    for e in cand.pool:
+        decision = model.decide(party_features(doc, cand, e))
+        if decision.label == "party" or e.key == cand.fixed_party:
+            chosen[e.key] = decision
+    return chosen
+
+
+def _valid_parties(doc: Document, parties: tuple[str, ...]) -> bool:
+    """Two sides at least, or a bloc acting as one ("G7 leaders agree on a strategy")."""
+    return len(parties) >= 2 or (len(parties) == 1 and doc.kind(parties[0]) == "bloc")
+
+
+def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, LinearModel]) -> list[_Accepted]:
+    siblings: dict[int, int] = {}
+    for c in cands:
+        if c.member is None:
+            siblings[c.sentence] = siblings.get(c.sentence, 0) + 1
+    decisions = [models["agreement"].decide(mention_features(doc, c, siblings.get(c.sentence, 1))) for c in cands]
+    # A listed reading ("MoUs with Malawi, Mali and Zambia": one per name) and the joint reading of the
+    # same words exclude each other: the likelier reading stands.
+    by_span: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(cands):
+        by_span.setdefault((c.start, c.end), []).append(i)
+    keep = [d.label == "agreement" for d in decisions]
+    for indices in by_span.values():
+        joint = [i for i in indices if cands[i].member is None]
+        split = [i for i in indices if cands[i].member is not None]
+        if not joint or not split:
+            continue
+        split_p = sum(decisions[i].probability if keep[i] else 1 - decisions[i].probability for i in split) / len(split)
+        joint_p = decisions[joint[0]].probability if keep[joint[0]] else 1 - decisions[joint[0]].probability
+        if any(keep[i] for i in split) and split_p >= joint_p:
+            keep[joint[0]] = False
+        else:
+            for i in split:
+                keep[i] = False
+    out = []
+    for c, d, k in zip(cands, decisions, keep, strict=True):
+        if not k:
+            continue
+        chosen = _parties(doc, c, models["party"])
+        parties = tuple(sorted(chosen))
+        if not _valid_parties(doc, parties):
+            continue
+        status = models["status"].probabilities(status_features(doc, c))
+        out.append(_Accepted(c, d, parties, status, models["kind"].probabilities(kind_features(doc, c)), chosen))
+    return out
+
+
+def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
+    """Candidates with the same parties, grouped by the same-agreement model (greedy, in text order)."""
+    clusters: list[_Cluster] = []
+    for a in accepted:
+        best, best_p = None, 0.5
+        for cluster in clusters:
+            if cluster.members[0].parties != a.parties:
+                continue
+            p = max(
+                1.0 if (m.cand.start, m.cand.end) == (a.cand.start, a.cand.end) else model.probability(same_agreement_features(doc, m.cand, a.cand))
+                for m in cluster.members
+            )  # fmt: skip
+            if p >= best_p:
+                best, best_p = cluster, p
+        if best is None:
+            clusters.append(_Cluster([a]))
+        else:
+            best.members.append(a)
+    return clusters
+
+
+def _argmax(members: list[_Accepted], attr: str) -> tuple[str, _Accepted]:
+    totals: dict[str, float] = {}
+    for m in members:
+        for label, p in getattr(m, attr).items():
+            totals[label] = totals.get(label, 0.0) + p * m.decision.probability
+    label = max(totals, key=lambda k: (totals[k], k))
+    evidence = max(members, key=lambda m: (getattr(m, attr)[label], -m.cand.start))
+    return label, evidence
+
+
+def _date(doc: Document, member: _Accepted, status: str) -> DateValue | None:
+    """The date the status was reached, when the evidence clause states it (never an expected date)."""
+    if status in {"proposed", "negotiating"}:
+        return None
+    lo, hi = member.cand.clause
+    best = None
+    for d in doc.dates_in(member.cand.sentence):
+        if d.value is None or d.start < lo or d.end > hi:
+            continue
+        if doc.published is not None and d.value.value > doc.published:
+            continue
+        distance = max(0, d.start - member.cand.end, member.cand.start - d.end)
+        if best is None or distance < best[0]:
+            best = (distance, d.value)
+    return best[1] if best else None
+
+
+def _minerals(doc: Document, members: list[_Accepted]) -> list[str]:
+    out: list[str] = []
+    for m in members:
+        lo, hi = m.cand.clause
+        for h in doc.mineral_hits:
+            mineral_id = h.target.split(":", 1)[1]
+            if lo <= h.start and h.end <= hi and mineral_id not in out:
+                out.append(mineral_id)
+    return out
+
+
+def _stages(doc: Document, members: list[_Accepted]) -> list[str]:
+    out = []
+    for stage, words in doc.vocab.cues["value_chain"].items():
+        pattern = gated_phrases(tuple(words))
+        if any(pattern.search(doc.text, *m.cand.clause) for m in members):
+            out.append(stage)
+    return out
+
+
+def _name(doc: Document, members: list[_Accepted], kind: str, parties: tuple[str, ...]) -> tuple[str, bool]:
+    named = next((m.cand.name for m in members if m.cand.name), None)
+    if named:
+        return named, True
+    names = "–".join(doc.entry(p).name for p in parties)
+    return f"{names} {_KIND_LABEL[kind]}", False
+
+
+def decide_agreements(
+    doc: Document, cands: list[InstrumentCandidate], models: dict[str, LinearModel]
+) -> tuple[list[AgreementRecord], dict[str, Decision]]:
+    """The article's agreements, and the party model's decision on every party (each party is a partner)."""
+    records = []
+    party_decisions: dict[str, Decision] = {}
+    for cluster in _cluster(doc, _accept(doc, cands, models), models["same_agreement"]):
+        members = cluster.members
+        parties = members[0].parties
+        status, status_member = _argmax(members, "status")
+        kind, _ = _argmax(members, "kind")
+        best = max(members, key=lambda m: m.decision.probability)
+        for m in members:
+            for key, decision in m.party_decisions.items():
+                if key not in party_decisions or decision.probability > party_decisions[key].probability:
+                    party_decisions[key] = decision
+        name, named = _name(doc, members, kind, parties)
+        key_words = [named and name.lower() or "", head_word(best.cand) if not named else ""]
+        key = "agreement:" + "+".join(parties) + ":" + kind + ":" + ":".join(w for w in key_words if w)
+        spans = sorted({(m.cand.start, m.cand.end, m.cand.sentence) for m in members})
+        records.append(
+            AgreementRecord(
+                key=key,
+                name=name,
+                agreement_type=kind,
+                status=status,
+                status_evidence=status_member.cand.sentence,
+                date=_date(doc, status_member, status),
+                parties=list(parties),
+                minerals=_minerals(doc, members),
+                stages=_stages(doc, members),
+                method="named_instrument" if named else "instrument_phrase",
+                confidence=round(best.decision.probability, 4),
+                spans=[Span(a, b, s) for a, b, s in spans],
+                decided_by=best.decision.explain(),
+                model=best.decision.model,
+            )
+        )
+    return records, party_decisions

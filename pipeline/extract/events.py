@@ -1,0 +1,171 @@
+"""Events: which triggers report an event and of which type, which date and place attach, who takes
+part, and which triggers tell the same occurrence.
+
+Each question is answered by its own model (pipeline/models/): event_type, event_date, event_place,
+participant and same_event. This module puts their answers together into records with evidence,
+and applies the annotation guide's one hard rule: an occurrence with neither date nor place is an
+event only if the text names it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.extract.document import DateExpression, Document
+from pipeline.extract.event_features import (
+    date_features,
+    participant_features,
+    place_features,
+    same_event_features,
+    type_features,
+)
+from pipeline.extract.model import Decision, LinearModel
+from pipeline.extract.places import PlaceMention
+from pipeline.extract.records import DateValue, EventRecord, Span
+from pipeline.extract.triggers import TriggerCandidate
+
+EVENT_TYPES = ("meeting", "visit", "summit", "conference", "cabinet_decision", "signing", "announcement", "dialogue")
+_TYPE_LABEL = {"meeting": "meeting", "visit": "visit", "summit": "summit", "conference": "conference",
+               "cabinet_decision": "cabinet decision", "signing": "signing", "announcement": "announcement",
+               "dialogue": "dialogue"}  # fmt: skip
+_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+@dataclass
+class _Accepted:
+    trigger: TriggerCandidate
+    decision: Decision
+    types: dict[str, float]
+    date: tuple[float, DateExpression] | None
+    place: tuple[float, PlaceMention] | None
+    participants: dict[str, Decision]
+
+
+@dataclass
+class _Cluster:
+    members: list[_Accepted] = field(default_factory=list)
+
+
+def _best_date(doc: Document, t: TriggerCandidate, model: LinearModel) -> tuple[float, DateExpression] | None:
+    best = None
+    for d in t.dates:
+        if d.value is None:
+            continue
+        p = model.probability(date_features(doc, t, d))
+        if p >= 0.5 and (best is None or (p, -_RANK[d.value.precision]) > (best[0], -_RANK[best[1].value.precision])):
+            best = (p, d)
+    return best
+
+
+def _best_place(doc: Document, t: TriggerCandidate, model: LinearModel) -> tuple[float, PlaceMention] | None:
+    best = None
+    for p, source in t.places:
+        probability = model.probability(place_features(doc, t, p, source))
+        if probability >= 0.5 and (best is None or probability > best[0]):
+            best = (probability, p)
+    return best
+
+
+def _accept(doc: Document, triggers: list[TriggerCandidate], models: dict[str, LinearModel]) -> list[_Accepted]:
+    out = []
+    for t in triggers:
+        types = models["event_type"].probabilities(type_features(doc, t))
+        label = max(types, key=lambda k: (types[k], k))
+        if label == "none":
+            continue
+        p_event = 1.0 - types.get("none", 0.0)
+        decision = Decision(label, p_event, models["event_type"].reasons(type_features(doc, t), label), models["event_type"].tag)
+        participants = {}
+        for e in t.pool:
+            verdict = models["participant"].decide(participant_features(doc, t, e))
+            if verdict.label == "participant":
+                participants[e.key] = verdict
+        out.append(
+            _Accepted(
+                t, decision, {k: v for k, v in types.items() if k != "none"},
+                _best_date(doc, t, models["event_date"]), _best_place(doc, t, models["event_place"]), participants,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
+    """Triggers of one occurrence grouped by the same-event model (greedy, in text order)."""
+    clusters: list[_Cluster] = []
+    for a in accepted:
+        best, best_p = None, 0.5
+        for cluster in clusters:
+            p = max(
+                model.probability(same_event_features(doc, m.trigger, a.trigger, m.decision.label, a.decision.label))
+                for m in cluster.members
+            )
+            if p >= best_p:
+                best, best_p = cluster, p
+        if best is None:
+            clusters.append(_Cluster([a]))
+        else:
+            best.members.append(a)
+    return clusters
+
+
+def _visit_host(doc: Document, members: list[_Accepted]) -> str | None:
+    """The country a visit goes to ("visit to Namibia"), when the text names no city."""
+    for m in members:
+        for mention in doc.mentions_by_sentence.get(m.trigger.sentence, []):
+            if "visit_host" in mention.signals and mention.key.startswith("country:"):
+                return mention.key.split(":")[1]
+    return None
+
+
+def _describe(doc: Document, event_type: str, participants: list[str], location: str | None) -> str:
+    names = "–".join(doc.entry(p).name for p in participants[:4])
+    where = f" in {location}" if location else ""
+    return f"{names} {_TYPE_LABEL[event_type]}{where}".strip()
+
+
+def decide_events(
+    doc: Document, triggers: list[TriggerCandidate], models: dict[str, LinearModel]
+) -> tuple[list[EventRecord], dict[str, Decision]]:
+    """The article's events, and the participant model's decision on every participant (each is a partner)."""
+    records = []
+    participant_decisions: dict[str, Decision] = {}
+    for cluster in _cluster(doc, _accept(doc, triggers, models), models["same_event"]):
+        members = cluster.members
+        totals: dict[str, float] = {}
+        for m in members:
+            for label, p in m.types.items():
+                totals[label] = totals.get(label, 0.0) + p
+        event_type = max(totals, key=lambda k: (totals[k], k))
+        dated = [m.date for m in members if m.date]
+        date: DateValue | None = max(dated, key=lambda x: x[0])[1].value if dated else None
+        placed = [m.place for m in members if m.place]
+        place = max(placed, key=lambda x: x[0])[1] if placed else None
+        participants: list[str] = []
+        for m in members:
+            participants += [k for k in m.participants if k not in participants]
+        name = next((m.trigger.name for m in members if m.trigger.name), None)
+        country = place.iso3 if place else _visit_host(doc, members) if event_type == "visit" else None
+        if not (date or place or name or country):
+            continue  # the guide: with neither date nor place, only a named occurrence is an event
+        best = max(members, key=lambda m: m.decision.probability)
+        for m in members:
+            for key, decision in m.participants.items():
+                if key not in participant_decisions or decision.probability > participant_decisions[key].probability:
+                    participant_decisions[key] = decision
+        spans = sorted({(m.trigger.start, m.trigger.end, m.trigger.sentence) for m in members})
+        records.append(
+            EventRecord(
+                event_type=event_type,
+                name=name or _describe(doc, event_type, participants, place.city if place else None),
+                named=name is not None,
+                date=date,
+                location=place.city if place else None,
+                country_iso3=country,
+                participants=participants,
+                confidence=round(best.decision.probability, 4),
+                spans=[Span(a, b, s) for a, b, s in spans],
+                decided_by=best.decision.explain(),
+                model=best.decision.model,
+            )
+        )
+    return records, participant_decisions
