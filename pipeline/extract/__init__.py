@@ -55,11 +55,25 @@ def _people(doc: Document) -> list[PersonRecord]:
     return extract_people(doc.text, doc.sentences, doc.hits, doc.entries, doc.vocab, home, sentence_countries)
 
 
+def _drop_people_taken_for_organisations(doc: Document, people: list[PersonRecord]) -> None:
+    """A name the person finder reads as a person ("managing partner Chris Showalter") is no organisation."""
+    spans = [(s.start, s.end) for p in people if not p.surname_only for s in p.spans]
+    if not spans:
+        return
+    kept = [
+        m for m in doc.mentions if not (m.key in doc.pattern_orgs and any(a < m.end and m.start < b for a, b in spans))
+    ]
+    if len(kept) != len(doc.mentions):
+        doc.mentions = kept
+        doc.__dict__.pop("mentions_by_sentence", None)
+
+
 def gather_candidates(source_file: str, raw_text: str) -> Candidates:
     doc = read_document(source_file, raw_text)
     if doc.language != "en":
         return Candidates(doc, [], [], [], [], [])
     people = _people(doc)
+    _drop_people_taken_for_organisations(doc, people)
     person_countries: dict[int, list[str]] = {}
     for p in people:
         for s in p.spans:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.document import Document
-from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry
+from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry, list_groups
 from pipeline.extract.model import Features
 from pipeline.extract.partners import SENTENCE_SIGNALS
 from pipeline.extract.rules import rules_for
@@ -81,6 +81,10 @@ def _pool_summary(doc: Document, cand: InstrumentCandidate) -> Features:
     return f
 
 
+def _groups(doc: Document, cand: InstrumentCandidate) -> list[tuple[str, ...]]:
+    return list_groups(doc, cand.sentence)
+
+
 def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) -> Features:
     """Whether the candidate reports an in-scope agreement (the agreement model)."""
     f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0, "word:" + head_word(cand): 1.0}
@@ -88,9 +92,18 @@ def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) ->
         f["named"] = 1.0
     if cand.fixed_party:
         f["joins_bloc"] = 1.0
+    signals = instrument_signals(doc, cand)
     if cand.member is not None:
+        # One agreement per listed name: "MoUs with Malawi, Mali and Zambia", "talks with Peru and Chile".
         f["variant:one_of_list"] = 1.0
         f[f"list_size_{min(len(cand.group), 4)}"] = 1.0
+        f["one_of_list&" + ("plural" if "plural" in signals else "singular")] = 1.0
+        f["one_of_list&cue:" + cand.cue] = 1.0
+        if any(e.source == "next" for e in cand.pool):
+            f["one_of_list&listed_next_sentence"] = 1.0
+    elif any(len(g) >= 2 and set(g) <= {e.key for e in cand.pool} for g in _groups(doc, cand)):
+        f["joint_reading_of_a_list&" + ("plural" if "plural" in signals else "singular")] = 1.0
+        f["joint_reading_of_a_list&cue:" + cand.cue] = 1.0
     if doc.is_headline(cand.sentence):
         f["in_headline"] = 1.0
     f[f"sentence_{min(cand.sentence, 6)}"] = 1.0
@@ -120,8 +133,19 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
     f[f"explicit_in_pool_{min(len(explicit), 4)}"] = 1.0
     keys = {e.key for e in cand.pool}
     entity = doc.entry(entry.key)
+    if kind == "organization":
+        f["org_kind:" + (entity.kind or "unknown")] = 1.0
+        if not entity.is_partner:
+            f["org_vocab_reporter"] = 1.0
+        if entry.key in doc.pattern_orgs:
+            f["org_by_pattern"] = 1.0
     if kind == "organization" and entity.country_iso3 and f"country:{entity.country_iso3}" in keys:
         f["own_country_in_pool"] = 1.0
+    blocs = [doc.entry(k) for k in keys if k != entry.key and doc.kind(k) == "bloc"]
+    if blocs:
+        f["a_bloc_in_pool"] = 1.0
+        if kind == "country" and any(entity.iso3 in b.members for b in blocs):
+            f["member_of_a_bloc_in_pool"] = 1.0
     if kind == "country" and any(doc.entry(k).country_iso3 == entity.iso3 for k in keys if doc.kind(k) == "organization"):
         f["own_org_in_pool"] = 1.0
     m = entry.mention

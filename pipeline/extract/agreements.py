@@ -78,10 +78,10 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
         split = [i for i in indices if cands[i].member is not None]
         if not joint or not split:
             continue
-        split_p = sum(decisions[i].probability if keep[i] else 1 - decisions[i].probability for i in split) / len(split)
-        joint_p = decisions[joint[0]].probability if keep[joint[0]] else 1 - decisions[joint[0]].probability
-        if any(keep[i] for i in split) and split_p >= joint_p:
-            keep[joint[0]] = False
+        p_split = sum(decisions[i].probability if keep[i] else 1 - decisions[i].probability for i in split) / len(split)
+        p_joint = decisions[joint[0]].probability if keep[joint[0]] else 1 - decisions[joint[0]].probability
+        if any(keep[i] for i in split) and p_split >= p_joint:
+            keep[joint[0]] = False  # one agreement per listed name
         else:
             for i in split:
                 keep[i] = False

@@ -21,7 +21,8 @@ from pipeline.extract.patterns import GatedPattern, all_phrases, dispatch_altern
 
 GENERIC_KINDS = {"cooperation_agreement", "other"}
 _MEMBERSHIP_RE = re.compile(
-    r"\b(?:join(?:ed|s|ing)?|became\s+(?:a\s+|the\s+)?(?:full\s+|newest\s+|\w+\s+)?members?\s+of|accession\s+to|admitted\s+to|membership\s+(?:of|in)|signed\s+up\s+to|member\s+of)\b",
+    r"\b(?:join(?:ed|s|ing)?|became\s+(?:a\s+|the\s+)?(?:full\s+|newest\s+|\w+\s+)?members?\s+of|accession\s+to|admitted\s+to|"
+    r"membership\s+(?:of|in)|signed\s+up\s+to|(?:new\s+|newest\s+|full\s+)?members?\s+of)\b",
     re.IGNORECASE,
 )
 _TALKS_RE = re.compile(

@@ -67,7 +67,7 @@ _GOVERNMENT_RE = re.compile(
 # (The look-ahead holds for every match - a word, then a capitalised word, or "mining company" - and
 # spares most words the search for a job title at each of their letters.)
 _DESCRIBED_ORG_RE = re.compile(
-    r"\b(?=\w+[ \t]+[A-Z]|mining )(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator|recycler|investor|lender|insurer)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation|house|startup|start-up|venture|fund|consortium|bank|partner)[ \t]+"
+    r"\b(?=\w+[ \t]+[A-Z]|mining )(?:\w*(?:miner|maker|producer|refiner|processor|smelter|trader|developer|explorer|manufacturer|supplier|operator|recycler|investor|lender|insurer)|mining (?:company|firm|group)|conglomerate|utility|group|company|firm|giant|corporation|house|startup|start-up|venture|fund|consortium|bank)[ \t]+"
     r"(?P<name>[A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,3})"
 )
 
