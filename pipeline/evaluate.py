@@ -24,7 +24,7 @@ import pandas as pd
 import pycountry
 
 from pipeline.extract.gazetteer import load_gazetteer
-from pipeline.extract.people import normalize_name
+from pipeline.extract.names import normalize_name
 from pipeline.extract.vocab import load_vocabulary, org_key
 
 IGNORED_PARTNERS = {"IND"}

@@ -65,11 +65,13 @@ WITH grouped AS (
     FROM grouped WHERE country_iso3 <> '' GROUP BY ALL
 )
 SELECT g.group_key,
-       first(name ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS name,
+       coalesce(first(name ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only),
+                first(name ORDER BY confidence DESC, rank)) AS name,
        first(role ORDER BY length(role) DESC, rank) FILTER (WHERE role <> '') AS role,
        first(organization ORDER BY rank) FILTER (WHERE organization <> '') AS organization,
        (SELECT first(c.country_iso3 ORDER BY c.n DESC, c.first_rank) FROM countries AS c WHERE c.group_key = g.group_key) AS country_iso3,
-       first(method ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only) AS recognized_by,
+       coalesce(first(method ORDER BY length(name) DESC, confidence DESC, rank) FILTER (WHERE NOT surname_only),
+                'surname') AS recognized_by,
        first(model ORDER BY confidence DESC, rank) AS extraction_method,
        first(decided_by ORDER BY confidence DESC, rank) AS decided_by,
        max(confidence) AS confidence
@@ -215,10 +217,11 @@ def _merged_segments(
 
 
 def _surname_owners(people: pa.Table) -> dict[str, str]:
-    """Each lone surname's full name: the one full name in the corpus that contains it as a word.
+    """Each lone surname's person: the one full name in the corpus that contains it as a word, or,
+    when no article names anyone of that surname in full, the surname itself (the annotation guide:
+    "President Biden" is "Biden" when the text gives no first name).
 
-    A lone surname that no article names in full, or that several full names share, is dropped:
-    "Minister Seal" may be a headline verb, and a person row needs a name a reader can look up."""
+    A lone surname that several full names share is dropped: which of them it is cannot be told."""
     full = set(people.filter(pc.invert(people["surname_only"]))["person_key"].to_pylist())
     by_part: dict[str, set[str]] = defaultdict(set)
     for key in full:
@@ -226,7 +229,14 @@ def _surname_owners(people: pa.Table) -> dict[str, str]:
             if len(part) > 2:
                 by_part[part].add(key)
     surnames = set(people.filter(people["surname_only"])["person_key"].to_pylist())
-    return {s: next(iter(by_part[s])) for s in surnames if len(by_part.get(s, ())) == 1}
+    owners = {}
+    for s in surnames:
+        named = by_part.get(s, set())
+        if len(named) == 1:
+            owners[s] = next(iter(named))
+        elif not named:
+            owners[s] = s
+    return owners
 
 
 def build_tables(

@@ -22,7 +22,7 @@ from pipeline.extract.instruments import InstrumentCandidate, instrument_candida
 from pipeline.extract.minerals import MineralCandidate, decide_minerals, mineral_candidates
 from pipeline.extract.model import Decision, LinearModel, load_models
 from pipeline.extract.partners import PartnerCandidate, decide_partners, partner_candidates, partner_records
-from pipeline.extract.people import extract_people, person_features
+from pipeline.extract.persons import extract_people, person_features
 from pipeline.extract.records import ArticleExtraction, PersonRecord
 from pipeline.extract.triggers import TriggerCandidate, trigger_candidates
 
@@ -60,9 +60,7 @@ def _drop_people_taken_for_organisations(doc: Document, people: list[PersonRecor
     spans = [(s.start, s.end) for p in people if not p.surname_only for s in p.spans]
     if not spans:
         return
-    kept = [
-        m for m in doc.mentions if not (m.key in doc.pattern_orgs and any(a < m.end and m.start < b for a, b in spans))
-    ]
+    kept = [m for m in doc.mentions if not (m.key in doc.pattern_orgs and any(a < m.end and m.start < b for a, b in spans))]
     if len(kept) != len(doc.mentions):
         doc.mentions = kept
         doc.__dict__.pop("mentions_by_sentence", None)

@@ -82,7 +82,7 @@ def _pool_summary(doc: Document, cand: InstrumentCandidate) -> Features:
 
 
 def _groups(doc: Document, cand: InstrumentCandidate) -> list[tuple[str, ...]]:
-    return list_groups(doc, cand.sentence)
+    return list_groups(doc, cand.sentence, after=cand.start)
 
 
 def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) -> Features:
@@ -123,6 +123,8 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
     f[f"lex_kind:{cand.kind}&{kind}"] = 1.0
     if entry.key == cand.fixed_party:
         f["joined_bloc"] = 1.0
+    if cand.member is not None:
+        f["in_one_of_list_reading"] = 1.0
     if entry.key == cand.member:
         f["the_listed_name"] = 1.0
     if entry.key == doc.home:
@@ -181,9 +183,16 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
     return f
 
 
-def status_features(doc: Document, cand: InstrumentCandidate) -> Features:
-    """The agreement's status as of the article's date (the status model)."""
+_STATUS_FAMILIES = ("status_in_force", "status_signed", "status_approved", "status_negotiating", "status_proposed",
+                    "status_signed_near", "status_proposed_near", "status_in_force_near", "status_negotiating_near")  # fmt: skip
+
+
+def _mention_status_signals(doc: Document, cand: InstrumentCandidate) -> Features:
     f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0}
+    s = doc.sentences[cand.sentence]
+    nearest = rules_for("instrument").nearest(doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES)
+    if nearest:
+        f["nearest:" + nearest.removesuffix("_near")] = 1.0
     if cand.name:
         f["named"] = 1.0
     if doc.is_headline(cand.sentence):
@@ -194,8 +203,27 @@ def status_features(doc: Document, cand: InstrumentCandidate) -> Features:
     return f
 
 
-def kind_features(doc: Document, cand: InstrumentCandidate) -> Features:
-    """What kind of instrument it is (the kind model)."""
+def _aggregate(per_mention: list[Features]) -> Features:
+    """An agreement's features from its mentions': whether any says it, what share do, what the first says."""
+    f: Features = {f"mentions_{min(len(per_mention), 4)}": 1.0}
+    counts: dict[str, int] = {}
+    for features in per_mention:
+        for key in features:
+            counts[key] = counts.get(key, 0) + 1
+    for key, n in counts.items():
+        f["any:" + key] = 1.0
+        f["share:" + key] = n / len(per_mention)
+    for key in per_mention[0]:
+        f["first:" + key] = 1.0
+    return f
+
+
+def status_features(doc: Document, cands: list[InstrumentCandidate]) -> Features:
+    """The agreement's status as of the article's date (the status model), from all its mentions in text order."""
+    return _aggregate([_mention_status_signals(doc, c) for c in sorted(cands, key=lambda c: c.start)])
+
+
+def _mention_kind_signals(doc: Document, cand: InstrumentCandidate) -> Features:
     f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0, "word:" + head_word(cand): 1.0}
     for word in set(_WORD_RE.findall((cand.name or "").lower())) & _NAME_WORDS:
         f["name_word:" + word] = 1.0
@@ -205,6 +233,11 @@ def kind_features(doc: Document, cand: InstrumentCandidate) -> Features:
             f[family] = 1.0
     f.update(_pool_summary(doc, cand))
     return f
+
+
+def kind_features(doc: Document, cands: list[InstrumentCandidate]) -> Features:
+    """What kind of instrument the agreement is (the kind model), from all its mentions in text order."""
+    return _aggregate([_mention_kind_signals(doc, c) for c in sorted(cands, key=lambda c: c.start)])
 
 
 def _years_near(doc: Document, cand: InstrumentCandidate) -> set[int]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pipeline.extract.agreement_features import (
     head_word,
+    instrument_signals,
     kind_features,
     mention_features,
     party_features,
@@ -36,8 +37,6 @@ class _Accepted:
     cand: InstrumentCandidate
     decision: Decision
     parties: tuple[str, ...]
-    status: dict[str, float]
-    kind: dict[str, float]
     party_decisions: dict[str, Decision] = field(default_factory=dict)
 
 
@@ -93,8 +92,7 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
         parties = tuple(sorted(chosen))
         if not _valid_parties(doc, parties):
             continue
-        status = models["status"].probabilities(status_features(doc, c))
-        out.append(_Accepted(c, d, parties, status, models["kind"].probabilities(kind_features(doc, c)), chosen))
+        out.append(_Accepted(c, d, parties, chosen))
     return out
 
 
@@ -119,14 +117,13 @@ def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> li
     return clusters
 
 
-def _argmax(members: list[_Accepted], attr: str) -> tuple[str, _Accepted]:
-    totals: dict[str, float] = {}
-    for m in members:
-        for label, p in getattr(m, attr).items():
-            totals[label] = totals.get(label, 0.0) + p * m.decision.probability
-    label = max(totals, key=lambda k: (totals[k], k))
-    evidence = max(members, key=lambda m: (getattr(m, attr)[label], -m.cand.start))
-    return label, evidence
+def _evidence(doc: Document, members: list[_Accepted], status: str) -> _Accepted:
+    """The mention the status is read from: the first whose own words signal it, else the surest."""
+    family = "status_" + status
+    for m in sorted(members, key=lambda m: m.cand.start):
+        if family in instrument_signals(doc, m.cand):
+            return m
+    return max(members, key=lambda m: (m.decision.probability, -m.cand.start))
 
 
 def _date(doc: Document, member: _Accepted, status: str) -> DateValue | None:
@@ -183,8 +180,10 @@ def decide_agreements(
     for cluster in _cluster(doc, _accept(doc, cands, models), models["same_agreement"]):
         members = cluster.members
         parties = members[0].parties
-        status, status_member = _argmax(members, "status")
-        kind, _ = _argmax(members, "kind")
+        cands = [m.cand for m in members]
+        status = models["status"].decide(status_features(doc, cands)).label
+        kind = models["kind"].decide(kind_features(doc, cands)).label
+        status_member = _evidence(doc, members, status)
         best = max(members, key=lambda m: m.decision.probability)
         for m in members:
             for key, decision in m.party_decisions.items():

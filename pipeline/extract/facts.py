@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
-from pipeline.extract.people import normalize_name
+from pipeline.extract.names import normalize_name
 from pipeline.extract.records import ArticleExtraction, EventRecord, Span
 
 # The mentions table's columns and types, without the descriptions (they would travel with every article).

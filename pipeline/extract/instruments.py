@@ -213,8 +213,9 @@ _LIST_GAP_RE = re.compile(r"\s*(?:\([^()]{1,16}\)\s*)?(?:,|and|&|or|, and)\s*(?:
 _LIST_FOLLOWS_RE = re.compile(r"(?:These|They|Those|Among\s+them|Such\s+\w+|This\s+includes?)\b")
 
 
-def list_groups(doc: Document, index: int) -> list[tuple[str, ...]]:
-    """Runs of two or more names of one kind in a list ("Malawi, Mali, Morocco and Zambia")."""
+def list_groups(doc: Document, index: int, after: int = -1) -> list[tuple[str, ...]]:
+    """Runs of two or more names of one kind in a list ("Malawi, Mali, Morocco and Zambia"), those
+    starting after offset `after` only."""
     groups: list[list[EntityMention]] = []
     for m in doc.mentions_by_sentence.get(index, []):
         last = groups[-1][-1] if groups else None
@@ -229,7 +230,7 @@ def list_groups(doc: Document, index: int) -> list[tuple[str, ...]]:
             groups[-1].append(m)
         else:
             groups.append([m])
-    return [tuple(m.key for m in g) for g in groups if len(g) >= 2]
+    return [tuple(m.key for m in g) for g in groups if len(g) >= 2 and g[0].start > after]
 
 
 def _list_variants(cand: InstrumentCandidate, groups: list[tuple[str, ...]]) -> list[InstrumentCandidate]:
@@ -252,11 +253,13 @@ def instrument_candidates(doc: Document, person_countries: dict[int, list[str]] 
     candidate whose sentence lists names, its one-agreement-per-name variants)."""
     out: list[InstrumentCandidate] = []
     for index in range(len(doc.sentences)):
-        groups = list_groups(doc, index)
         following: list[tuple[str, ...]] = []
         if index + 1 < len(doc.sentences) and _LIST_FOLLOWS_RE.match(doc.text, doc.sentences[index + 1].start):
             following = list_groups(doc, index + 1)  # "... strategic partnerships with the EU. These include Canada, ..."
         for cand in _sentence_instruments(doc, index):
+            # Only a list after the instrument is read one agreement per name ("MoUs with Mali and Zambia");
+            # "The United States and Japan signed a framework" is one agreement.
+            groups = list_groups(doc, index, after=cand.start)
             cand.pool = party_pool(doc, index, cand.start, cand.end, person_countries or {})
             if following and cand.word.endswith("s"):
                 known = {e.key for e in cand.pool}

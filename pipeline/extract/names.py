@@ -148,15 +148,14 @@ class _SentenceReader:
             possessive = tok.text.endswith(("'s", "’s"))
             if possessive:  # "President Cyril Ramaphosa's government": the name ends here
                 tok = Token(tok.text[:-2], tok.start, tok.end - 2)
-            if tok.text.lower() in self.title_words:
-                break
+            if tok.text.lower() in self.title_words and not (name and tok.text[:1].isupper() and _is_name_word(tok.text)):
+                break  # "Minister Madeleine King": a title word after a first name is a surname
             if (
                 _is_name_word(tok.text)
                 or _is_initial(tok.text)
                 or tok.text in _PARTICLES
                 and name
-                and i + 1 < len(self.tokens)
-                and _is_name_word(self.tokens[i + 1].text)
+                and self._particles_then_name(i)
             ):
                 name.append(tok)
             else:
@@ -167,6 +166,12 @@ class _SentenceReader:
         while name and (name[-1].text in _PARTICLES or _is_initial(name[-1].text)):
             name.pop()
         return name
+
+    def _particles_then_name(self, i: int) -> bool:
+        """Particles from token i lead to a name word ("von der Leyen", "da Silva")."""
+        while i < len(self.tokens) and self.tokens[i].text in _PARTICLES:
+            i += 1
+        return i < len(self.tokens) and _is_name_word(self.tokens[i].text)
 
     def country_before(self, pos: int, vocab: Vocabulary) -> tuple[str | None, int]:
         """A country named right before `pos` ("Canadian Minister", "India's Minister", "US Ambassador")."""

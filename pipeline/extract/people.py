@@ -1,9 +1,9 @@
-"""People: named officials, executives and authors, found by title, apposition, reporting
-verb or byline, with role, organisation and country read from the same sentence.
+"""Finding people's names in a sentence: after a title, in an apposition, beside a reporting verb
+or in a byline, with the role, organisation and country the same sentence gives.
 
 No list of people is used: a person is a run of capitalised name tokens in a position that
 only a person's name takes ("Prime Minister ___", "___, chief executive of", "said ___").
-A bare surname ("Minister Hodgson") is linked to the full name elsewhere in the article.
+persons.py turns what is found here into person candidates for the whole article.
 """
 
 from __future__ import annotations
@@ -13,24 +13,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from pipeline.extract.gazetteer import Coverage, Hit
+from pipeline.extract.gazetteer import Hit
 from pipeline.extract.names import (
     _COUNTRY_TITLES,
     _HONORIFICS,
-    _NATIONAL_TITLES,
-    _PARTICLES,
     _PLACE_PREPOSITIONS,
     _ROLE_RE,
     _TWO_CAPITALS_RE,
+    TITLES_OF_ADDRESS,
     Token,
     _is_initial,
     _is_name_word,
     _SentenceReader,
-    normalize_name,
-    strip_titles_of_address,
 )
 from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, gated_phrases
-from pipeline.extract.records import PersonRecord, Sentence, Span
+from pipeline.extract.records import Sentence
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 
 
@@ -44,7 +41,7 @@ def _is_role_phrase(phrase: str) -> bool:
 
 
 @dataclass
-class _Found:
+class Found:
     name_tokens: list[Token]
     role: str | None
     organization: str | None
@@ -109,7 +106,7 @@ def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: frozenset[str
     return pos
 
 
-def _span_text(tokens: list[Token], text: str) -> str:
+def span_text(tokens: list[Token], text: str) -> str:
     return text[tokens[0].start : tokens[-1].end]
 
 
@@ -135,7 +132,7 @@ def _country_in(reader: _SentenceReader, start: int, end: int) -> str | None:
     return None
 
 
-_AFTER_SECOND_NAME_RE = re.compile(r"\s*(?:,|:|\bsaid\b|\bsays\b|\.|$)")
+_AFTER_SECOND_NAME_RE = re.compile(r"\s*(?:,|:|\bsaid\b|\bsays\b|\band\b|\.|$)")
 _APPOSITION_RE = re.compile(r",\s+((?:[^,.;“”\"]|\.(?=\w)){3,120}?)(?:,|\.$|;|\s+(?:said|says|told|added)\b|$)")
 _BIO_RE = re.compile(r"\s+(?:is|was)\s+(?:an?\s+|the\s+)?((?:[^,.;]|\.(?=\w)){3,120}?)(?:\.|,|;|$)")
 _ROLE_AT_ORG_RE = re.compile(r"\s+(?:at|of|with)\s+(?:the\s+)?(?=[A-Z])")
@@ -143,15 +140,28 @@ _DATELINE_BYLINE_RE = re.compile(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?
 _OPENER_APPOSITION_RE = re.compile(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)")
 
 
-def _find_in_sentence(
+_TRAILING_ADDRESS_RE = re.compile(r"[,\s]+(?:Eng|Engr|Lic|HE|H\.E|Shri|Smt|Sri|Dr|Mr|Ms|Mrs|Prof)\.?$")
+
+
+def _past_titles_of_address(reader: _SentenceReader, j: int) -> int:
+    """The first token from j on that is not a form of address ("Shri", "Eng.", "HE")."""
+    tokens = reader.tokens
+    while j < len(tokens) and (tokens[j].text.lower() in _HONORIFICS or tokens[j].text in TITLES_OF_ADDRESS):
+        j += 1
+        if j < len(tokens) and tokens[j].text == ".":
+            j += 1
+    return j
+
+
+def find_in_sentence(
     text: str, index: int, sentence: Sentence, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary
-) -> list[_Found]:
+) -> list[Found]:
     compiled = _cues(vocab)
     title_re = compiled.title
     if not (_TWO_CAPITALS_RE.search(text, sentence.start, sentence.end) or title_re.search(text, sentence.start, sentence.end)):
         return []  # every way of naming a person needs a title or two capitalised words in a row
     reader = _SentenceReader(text, sentence, hits, compiled.title_words)
-    found: list[_Found] = []
+    found: list[Found] = []
     taken: set[int] = set()
     portfolio = compiled.portfolio
 
@@ -170,11 +180,13 @@ def _find_in_sentence(
             hit = reader.hit_at(tok)
             nxt = reader.tokens[j + 1].text if j + 1 < len(reader.tokens) else ""
             if (
-                tok.text.lower() in {"of", "for", "to", "and", "&", "the", "at"}
+                tok.text.lower() in {"of", "for", "to", "and", "&", "the", "at", "in"}
                 or tok.text in portfolio
                 or (tok.text == "," and nxt in portfolio)
             ):
                 j += 1
+            elif tok.text == "(" and j + 2 < len(reader.tokens) and reader.tokens[j + 2].text == ")":
+                j += 3  # "Secretary (East), Dammu Ravi"
             elif hit is not None and hit.target.startswith(("country:", "bloc:", "region:", "org:")):
                 while j < len(reader.tokens) and reader.tokens[j].start < hit.end:
                     j += 1
@@ -185,18 +197,18 @@ def _find_in_sentence(
         comma = j < len(reader.tokens) and reader.tokens[j].text == ","
         if comma:
             j += 1
-        while j < len(reader.tokens) and reader.tokens[j].text.lower() in _HONORIFICS:
-            j += 1  # "Prime Minister Shri Narendra Modi"
+        j = _past_titles_of_address(reader, j)  # "Prime Minister Shri Narendra Modi", "Vice Governor, Eng. Ruben Dusso"
         name = reader.read_name(j)
         # "Commissioner for International Partnerships, Jonas Aalto, said": the capitalised words
         # after the title were its portfolio, and the name follows the comma.
         if name and not comma:
             after = reader.index_at(name[-1].end)
             if after < len(reader.tokens) and reader.tokens[after].text == ",":
-                second = reader.read_name(after + 1)
+                k = _past_titles_of_address(reader, after + 1)
+                second = reader.read_name(k)
                 closing = text[second[-1].end : second[-1].end + 8] if second else ""
-                if len(second) >= 2 and _AFTER_SECOND_NAME_RE.match(closing):
-                    j, comma, name = after + 1, True, second
+                if len(second) >= 2 and _AFTER_SECOND_NAME_RE.match(closing + " "):
+                    j, comma, name = k, True, second
         if (not capitalised or comma) and len(name) < 2:
             continue
         if not name or name[0].start in taken:
@@ -204,7 +216,7 @@ def _find_in_sentence(
         role_end = reader.tokens[j - 1 - comma].end if j - comma > i else m.end()
         country, role_start = reader.country_before(_portfolio_start(reader, m.start(), portfolio), vocab)
         role_start = min(role_start, m.start())
-        role = text[role_start:role_end].strip(" ,")
+        role = _TRAILING_ADDRESS_RE.sub("", text[role_start:role_end]).strip(" ,")
         if country is None:
             country = _country_in(reader, m.end(), role_end)
         if country is None:
@@ -213,7 +225,7 @@ def _find_in_sentence(
         if title in _HONORIFICS:
             role = None
         taken.update(t.start for t in name)
-        found.append(_Found(name, role, org, country or org_country, "title", index))
+        found.append(Found(name, role, org, country or org_country, "title", index))
 
     # 2. Apposition: "Piyush Goyal, India's Commerce and Industry Minister, said".
     for k, tok in enumerate(reader.tokens):
@@ -238,7 +250,7 @@ def _find_in_sentence(
             country = _country_in(reader, p_start, p_end) or org_country
             role = _ROLE_AT_ORG_RE.split(phrase)[0] if org else phrase
             taken.update(t.start for t in name)
-            found.append(_Found(name, role.strip(), org, country, "apposition", index))
+            found.append(Found(name, role.strip(), org, country, "apposition", index))
 
     # 3. Reporting verbs and bylines: "said Jane Doe", "Jane Doe said", "By Rahul Mehta".
     line = text[sentence.start : sentence.end]
@@ -278,7 +290,7 @@ def _find_in_sentence(
         elif method == "byline":
             role = "author"
         taken.update(t.start for t in name)
-        found.append(_Found(name, role, org, country, method, index))
+        found.append(Found(name, role, org, country, method, index))
     name_then_verb = compiled.name_then_verb
     for m in name_then_verb.pattern.finditer(line) if name_then_verb.gate.admits(text, sentence.start, sentence.end) else ():
         k = reader.index_at(sentence.start + m.start(1))
@@ -286,7 +298,7 @@ def _find_in_sentence(
         if len(name) < 2 or name[0].start in taken or (k > 0 and _is_name_word(reader.tokens[k - 1].text)):
             continue
         taken.update(t.start for t in name)
-        found.append(_Found(name, None, None, None, "reporting_verb", index))
+        found.append(Found(name, None, None, None, "reporting_verb", index))
     return found
 
 
@@ -310,148 +322,3 @@ def _more_bylines(reader: _SentenceReader, k: int, text: str, sentence: Sentence
             return out  # editors are not authors
         k = reader.index_at(name[-1].end + nxt.end())
         out.append((k, "byline"))
-
-
-_CAPITALISED_WORD_RE = re.compile(r"\b[A-Z][\w'’-]+\b")
-
-
-def _surname_mentions(
-    text: str, sentence: Sentence, index: int, surnames: dict[str, int], vocab: Vocabulary, named: Coverage
-) -> list[tuple[int, Span]]:
-    """Bare surnames ("Gor said", "Minister Hodgson") of people named in full elsewhere, outside
-    vocabulary names (`named`: the coverage of the gazetteer's hits)."""
-    out = []
-    for m in _CAPITALISED_WORD_RE.finditer(text[sentence.start : sentence.end]):
-        word = m.group(0)
-        key = word.lower()
-        if key in surnames:
-            start = sentence.start + m.start()
-            if named.covers(start):
-                continue
-            out.append((surnames[key], Span(start, start + len(word), index)))
-    return out
-
-
-def extract_people(
-    text: str,
-    sentences: list[Sentence],
-    hits: list[Hit],
-    entries: dict[str, PartnerEntry],
-    vocab: Vocabulary,
-    home_country: str | None,
-    sentence_countries: dict[int, list[str]],
-) -> list[PersonRecord]:
-    """People named in the article, one record per person, with every mention's span."""
-    found: list[_Found] = []
-    for index, sentence in enumerate(sentences):
-        found.extend(_find_in_sentence(text, index, sentence, hits, entries, vocab))
-
-    records: dict[str, PersonRecord] = {}
-    single: list[_Found] = []
-    for f in found:
-        f.name_tokens = strip_titles_of_address(f.name_tokens)
-        if len(f.name_tokens) < 2:
-            single.append(f)
-            continue
-        name = _span_text(f.name_tokens, text)
-        key = normalize_name(name)
-        country = f.country
-        confidence = {"title": 0.9, "apposition": 0.85, "reporting_verb": 0.75, "byline": 0.8}[f.method]
-        if country is None and f.role and f.role.lower().split()[-1:] and any(t in f.role.lower() for t in _NATIONAL_TITLES):
-            candidates = sentence_countries.get(f.sentence, [])
-            country = candidates[0] if len(candidates) == 1 else home_country
-            confidence -= 0.1
-        record = records.get(key)
-        span = Span(f.name_tokens[0].start, f.name_tokens[-1].end, f.sentence)
-        if record is None:
-            records[key] = PersonRecord(name, f.role, f.organization, country, f.method, confidence, spans=[span])
-        else:
-            record.spans.append(span)
-            if f.role and (not record.role or len(f.role) > len(record.role)):
-                record.role = f.role
-            record.organization = record.organization or f.organization
-            record.country_iso3 = record.country_iso3 or country
-            record.confidence = max(record.confidence, confidence)
-
-    # Surnames: link "Minister Kumaraswamy", "Gor said" to the full name.
-    by_surname: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for key in records:
-        for part in key.split():
-            if len(part) > 2 and part not in _PARTICLES:
-                if part in by_surname and by_surname[part] != key:
-                    ambiguous.add(part)
-                by_surname[part] = key
-    for part in ambiguous:
-        by_surname.pop(part, None)
-    keys = list(records)
-    surname_index = {part: keys.index(key) for part, key in by_surname.items()}
-    seen = {(s.start, s.end) for r in records.values() for s in r.spans}
-    named = Coverage(hits)
-    for index, sentence in enumerate(sentences if surname_index else ()):  # no full name, no surname to look for
-        for person_index, span in _surname_mentions(text, sentence, index, surname_index, vocab, named):
-            if (span.start, span.end) in seen or any(s.start <= span.start < s.end for r in records.values() for s in r.spans):
-                continue
-            records[keys[person_index]].spans.append(span)
-            seen.add((span.start, span.end))
-    # A title + lone surname never named in full in this article stays, flagged, for
-    # resolution against other articles ("Prime Minister Carney").
-    for f in single:
-        word = f.name_tokens[0].text
-        if word.lower() in by_surname or len(word) < 3:
-            continue
-        key = normalize_name(word)
-        if key in records:
-            records[key].spans.append(Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence))
-            continue
-        records[key] = PersonRecord(
-            word,
-            f.role,
-            f.organization,
-            f.country,
-            "surname",
-            0.4,
-            surname_only=True,
-            spans=[Span(f.name_tokens[0].start, f.name_tokens[0].end, f.sentence)],
-        )
-    for r in records.values():
-        r.spans.sort(key=lambda s: s.start)
-    return list(records.values())
-
-
-_ROLE_KINDS = {
-    "commentator": re.compile(r"\b(?:analyst|economist|researcher|professor|fellow|scholar|strategist|consultant|expert)\b", re.I),
-    "official": re.compile(r"\b(?:minister|president|secretary|ambassador|envoy|commissioner|governor|premier|chancellor|king|prince|senator|official|spokes\w+)\b", re.I),
-    "executive": re.compile(r"\b(?:ceo|chief|chair\w*|director|executive|founder|head|manager|officer|partner)\b", re.I),
-    "author": re.compile(r"\bauthor\b", re.I),
-}  # fmt: skip
-
-
-def person_features(p: PersonRecord, text: str, headline: bool, sentence_signals: dict[str, float]) -> dict[str, float]:
-    """What the person model sees of one name the finder proposed."""
-    f: dict[str, float] = {"method:" + p.method: 1.0}
-    if p.role:
-        f["has_role"] = 1.0
-        for kind, pattern in _ROLE_KINDS.items():
-            if pattern.search(p.role):
-                f["role:" + kind] = 1.0
-    if p.surname_only:
-        f["surname_only"] = 1.0
-    n = len(p.spans)
-    f[f"mentions_{min(n, 3)}"] = 1.0
-    words = p.name.split()
-    f[f"name_words_{min(len(words), 4)}"] = 1.0
-    if any(_is_initial(w.rstrip(".")) for w in words):
-        f["has_initial"] = 1.0
-    if any(w.lower() in _PARTICLES for w in words):
-        f["has_particle"] = 1.0
-    if p.country_iso3:
-        f["country_known"] = 1.0
-    if p.organization:
-        f["organisation_known"] = 1.0
-    if headline:
-        f["in_headline"] = 1.0
-    for key in ("sent_quote", "sent_reporting", "sent_meeting", "sent_signed"):
-        if key in sentence_signals:
-            f["s:" + key] = 1.0
-    return f

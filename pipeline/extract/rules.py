@@ -61,6 +61,26 @@ class Rule:
             a, b = lo, hi
         return a < b and self.pattern.search_alone(text, a, b) is not None
 
+    def distance(self, text: str, start: int, end: int, lo: int, hi: int) -> int | None:
+        """Characters between the candidate and the nearest match of the rule, or None when it does not fire."""
+        if self.direction == "before":
+            a = max(lo, start - self.window)
+            matches = list(self.pattern.pattern.finditer(text[a:start])) if self.pattern.gate.admits(text, a, start) else []
+            return start - (a + matches[-1].end()) if matches else None
+        if self.direction == "after":
+            b = min(hi, end + self.window)
+            m = self.pattern.search_alone(text, end, b)
+            return m.start() if m else None
+        if self.direction == "span":
+            return 0 if self.fires(text, start, end, lo, hi) else None
+        if not self.pattern.gate.admits(text, lo, hi):
+            return None
+        best = None
+        for m in self.pattern.pattern.finditer(text[lo:hi]):
+            d = max(0, lo + m.start() - end, start - (lo + m.end()))
+            best = d if best is None else min(best, d)
+        return best
+
 
 def _compile(pattern: str, case_sensitive: bool) -> GatedPattern:
     flags = 0 if case_sensitive else re.IGNORECASE
@@ -122,6 +142,16 @@ class RuleSet:
                 out["rule:" + r.name] = 1.0
                 out[r.signals] = 1.0
         return out
+
+    def nearest(self, text: str, start: int, end: int, lo: int, hi: int, families: tuple[str, ...]) -> str | None:
+        """The family (of `families`) whose rule matches nearest the candidate, if any fires."""
+        best: tuple[int, str] | None = None
+        for r in self.rules:
+            if r.signals in families:
+                d = r.distance(text, start, end, lo, hi)
+                if d is not None and (best is None or (d, r.signals) < best):
+                    best = (d, r.signals)
+        return best[1] if best else None
 
     def __iter__(self):
         return iter(self.rules)

@@ -159,7 +159,7 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "no", "vs", "etc", "inc", "ltd", "corp", "co",
     "gen", "col", "lt", "sen", "rep", "gov", "hon", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "approx", "est",
-    "dept", "govt", "min", "max", "fig", "al", "rs", "sh", "smt", "shri",
+    "dept", "govt", "min", "max", "fig", "al", "rs", "sh", "smt", "shri", "eng", "engr", "lic", "amb",
 }  # fmt: skip
 _BOUNDARY_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9₹$€£])")
 

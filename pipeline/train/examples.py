@@ -66,9 +66,13 @@ def _agreement_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
             continue
         for entry in cand.pool:
             rows["party"].append((party_features(doc, cand, entry), "party" if entry.key in parties_of[g] else "not"))
-        rows["status"].append((status_features(doc, cand), golds[g]["status"]))
-        if golds[g]["kind"] in KINDS:
-            rows["kind"].append((kind_features(doc, cand), golds[g]["kind"]))
+    # Status and kind are the agreement's: one row per gold agreement, from every candidate aligned to it.
+    for g, gold in enumerate(golds):
+        members = [cand for cand, x in zip(cands, aligned, strict=True) if x == g]
+        if members:
+            rows["status"].append((status_features(doc, members), gold["status"]))
+            if gold["kind"] in KINDS:
+                rows["kind"].append((kind_features(doc, members), gold["kind"]))
     pairs = [(cand, g) for cand, g in zip(cands, aligned, strict=True) if g is not None]
     for i, (a, ga) in enumerate(pairs):
         for b, gb in pairs[i + 1 :]:
