@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.extract.agreements import decide_agreements
+from pipeline.extract.calibration import Calibration, load_calibration
 from pipeline.extract.document import Document, read_document
 from pipeline.extract.events import decide_events
 from pipeline.extract.instruments import InstrumentCandidate, instrument_candidates
@@ -28,8 +29,8 @@ from pipeline.extract.triggers import TriggerCandidate, trigger_candidates
 
 __all__ = ["Candidates", "extract_article", "gather_candidates"]
 
-MODEL_NAMES = ("partner", "mineral", "person", "agreement", "party", "status", "kind", "same_agreement", "event_type",
-               "event_date", "event_place", "participant", "same_event")  # fmt: skip
+MODEL_NAMES = ("partner", "mineral", "person", "agreement", "party", "status", "kind", "same_agreement", "event",
+               "same_event", "event_type", "event_date", "event_place", "participant")  # fmt: skip
 
 
 @dataclass
@@ -104,10 +105,13 @@ def _decide_people(doc: Document, people: list[PersonRecord], model: LinearModel
     return out
 
 
-def extract_article(source_file: str, raw_text: str, models: dict[str, LinearModel] | None = None) -> ArticleExtraction:
+def extract_article(
+    source_file: str, raw_text: str, models: dict[str, LinearModel] | None = None, calibration: Calibration | None = None
+) -> ArticleExtraction:
     """Everything one article states about critical-minerals partnerships, with evidence and the
-    decision behind every record."""
+    decision behind every record; `confidence` is each record's calibrated probability of being right."""
     models = models if models is not None else load_models()
+    calibration = calibration if calibration is not None else load_calibration()
     c = gather_candidates(source_file, raw_text)
     doc = c.doc
     if doc.language != "en":
@@ -128,6 +132,11 @@ def extract_article(source_file: str, raw_text: str, models: dict[str, LinearMod
     kept = {m.mineral_id for m in minerals}
     for a in agreements:
         a.minerals = [m for m in a.minerals if m in kept]  # an agreement covers minerals the article is found to name
+    people = _decide_people(doc, c.people, models["person"])
+    for table, records in (("partners", partners), ("minerals", minerals), ("people", people), ("agreements", agreements),
+                           ("events", events)):  # fmt: skip
+        for r in records:
+            r.confidence = calibration(table, r.confidence)
     return ArticleExtraction(
         source_file=source_file,
         text=doc.text,
@@ -136,7 +145,7 @@ def extract_article(source_file: str, raw_text: str, models: dict[str, LinearMod
         sentences=doc.sentences,
         partners=partners,
         minerals=minerals,
-        people=_decide_people(doc, c.people, models["person"]),
+        people=people,
         agreements=agreements,
         events=events,
         language=doc.language,

@@ -205,7 +205,9 @@ def decide_agreements(
                 minerals=_minerals(doc, members),
                 stages=_stages(doc, members),
                 method="named_instrument" if named else "instrument_phrase",
-                confidence=round(best.decision.probability, 4),
+                confidence=round(
+                    best.decision.probability * min((d.probability for d in best.party_decisions.values()), default=1.0), 4
+                ),
                 spans=[Span(a, b, s) for a, b, s in spans],
                 decided_by=best.decision.explain(),
                 model=best.decision.model,

@@ -58,8 +58,8 @@ def _word_before(text: str, lo: int, pos: int) -> str:
     return m.group(1).lower() if m else ""
 
 
-def type_features(doc: Document, t: TriggerCandidate) -> Features:
-    """Whether the trigger reports an event, and of which type (the event-type model)."""
+def trigger_features(doc: Document, t: TriggerCandidate) -> Features:
+    """Whether the trigger reports an event (the event model)."""
     f: Features = {"lex:" + t.lexicon_type: 1.0, "word:" + t.word: 1.0}
     if t.name:
         f["named"] = 1.0
@@ -81,6 +81,20 @@ def type_features(doc: Document, t: TriggerCandidate) -> Features:
     f[f"entities_in_sentence_{min(len(keys), 3)}"] = 1.0
     if any("visit_host" in m.signals for m in explicit):
         f["visit_host_named"] = 1.0
+    return f
+
+
+def type_features(doc: Document, triggers: list[TriggerCandidate]) -> Features:
+    """Which type of event the triggers of one occurrence report (the event-type model): what each
+    trigger's words say, aggregated - whether any says it, what share do, what the first says."""
+    per = [trigger_features(doc, t) for t in sorted(triggers, key=lambda t: t.start)]
+    f: Features = {f"triggers_{min(len(per), 4)}": 1.0}
+    counts: dict[str, int] = {}
+    for features in per:
+        for key in features:
+            counts[key] = counts.get(key, 0) + 1
+    for key in counts:
+        f["any:" + key] = 1.0
     return f
 
 
@@ -179,8 +193,9 @@ def _date_values(t: TriggerCandidate) -> set[str]:
     return {d.value.iso() for d in t.dates if d.value is not None}
 
 
-def same_event_features(doc: Document, a: TriggerCandidate, b: TriggerCandidate, type_a: str, type_b: str) -> Features:
+def same_event_features(doc: Document, a: TriggerCandidate, b: TriggerCandidate) -> Features:
     """Whether two accepted triggers tell the same event (the merge model); `a` comes first."""
+    type_a, type_b = a.lexicon_type, b.lexicon_type
     f: Features = {f"types:{min(type_a, type_b)}&{max(type_a, type_b)}": 1.0}
     if type_a == type_b:
         f["same_type"] = 1.0

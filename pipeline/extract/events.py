@@ -1,8 +1,9 @@
 """Events: which triggers report an event and of which type, which date and place attach, who takes
 part, and which triggers tell the same occurrence.
 
-Each question is answered by its own model (pipeline/models/): event_type, event_date, event_place,
-participant and same_event. This module puts their answers together into records with evidence,
+Each question is answered by its own model (pipeline/models/): event (does a trigger report one),
+same_event (which triggers tell one occurrence), event_type (of the occurrence, from all its
+triggers), event_date, event_place and participant. This module puts their answers together into records with evidence,
 and applies the annotation guide's one hard rule: an occurrence with neither date nor place is an
 event only if the text names it.
 """
@@ -17,6 +18,7 @@ from pipeline.extract.event_features import (
     participant_features,
     place_features,
     same_event_features,
+    trigger_features,
     type_features,
 )
 from pipeline.extract.model import Decision, LinearModel
@@ -35,7 +37,6 @@ _RANK = {"day": 0, "month": 1, "year": 2}
 class _Accepted:
     trigger: TriggerCandidate
     decision: Decision
-    types: dict[str, float]
     date: tuple[float, DateExpression] | None
     place: tuple[float, PlaceMention] | None
     participants: dict[str, Decision]
@@ -69,23 +70,16 @@ def _best_place(doc: Document, t: TriggerCandidate, model: LinearModel) -> tuple
 def _accept(doc: Document, triggers: list[TriggerCandidate], models: dict[str, LinearModel]) -> list[_Accepted]:
     out = []
     for t in triggers:
-        types = models["event_type"].probabilities(type_features(doc, t))
-        label = max(types, key=lambda k: (types[k], k))
-        if label == "none":
+        decision = models["event"].decide(trigger_features(doc, t))
+        if decision.label != "event":
             continue
-        p_event = 1.0 - types.get("none", 0.0)
-        decision = Decision(label, p_event, models["event_type"].reasons(type_features(doc, t), label), models["event_type"].tag)
         participants = {}
         for e in t.pool:
             verdict = models["participant"].decide(participant_features(doc, t, e))
             if verdict.label == "participant":
                 participants[e.key] = verdict
-        out.append(
-            _Accepted(
-                t, decision, {k: v for k, v in types.items() if k != "none"},
-                _best_date(doc, t, models["event_date"]), _best_place(doc, t, models["event_place"]), participants,
-            )
-        )  # fmt: skip
+        date, place = _best_date(doc, t, models["event_date"]), _best_place(doc, t, models["event_place"])
+        out.append(_Accepted(t, decision, date, place, participants))
     return out
 
 
@@ -95,10 +89,7 @@ def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> li
     for a in accepted:
         best, best_p = None, 0.5
         for cluster in clusters:
-            p = max(
-                model.probability(same_event_features(doc, m.trigger, a.trigger, m.decision.label, a.decision.label))
-                for m in cluster.members
-            )
+            p = max(model.probability(same_event_features(doc, m.trigger, a.trigger)) for m in cluster.members)
             if p >= best_p:
                 best, best_p = cluster, p
         if best is None:
@@ -131,11 +122,8 @@ def decide_events(
     participant_decisions: dict[str, Decision] = {}
     for cluster in _cluster(doc, _accept(doc, triggers, models), models["same_event"]):
         members = cluster.members
-        totals: dict[str, float] = {}
-        for m in members:
-            for label, p in m.types.items():
-                totals[label] = totals.get(label, 0.0) + p
-        event_type = max(totals, key=lambda k: (totals[k], k))
+        typed = models["event_type"].decide(type_features(doc, [m.trigger for m in members]))
+        event_type = typed.label
         dated = [m.date for m in members if m.date]
         date: DateValue | None = max(dated, key=lambda x: x[0])[1].value if dated else None
         placed = [m.place for m in members if m.place]
@@ -162,7 +150,7 @@ def decide_events(
                 location=place.city if place else None,
                 country_iso3=country,
                 participants=participants,
-                confidence=round(best.decision.probability, 4),
+                confidence=round(best.decision.probability * typed.probability, 4),
                 spans=[Span(a, b, s) for a, b, s in spans],
                 decided_by=best.decision.explain(),
                 model=best.decision.model,

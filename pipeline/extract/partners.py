@@ -24,7 +24,7 @@ MENTION_SIGNALS = ("rival", "background", "statistics_sentence", "place", "visit
 SENTENCE_SIGNALS = ("sent_cooperation", "sent_instrument", "sent_signed", "sent_concluded", "sent_talks", "sent_meeting",
                     "sent_future", "sent_cabinet", "sent_launch", "sent_statistics", "sent_rivalry", "sent_quote",
                     "sent_reporting", "sent_existing", "sent_vague_plural", "sent_out_of_scope", "sent_minerals",
-                    "sent_negation")  # fmt: skip
+                    "sent_negation", "sent_leaders", "sent_ministers", "sent_recurring")  # fmt: skip
 _NAME_FORMS = {"name", "alias", "acronym", "pattern", "short", "acronym_pattern"}
 
 

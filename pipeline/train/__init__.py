@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.extract.calibration import CALIBRATION_FILE
 from pipeline.extract.model import MODELS_DIR
 from pipeline.train.corpus import TRAINING_SETS, GoldArticle, data_hash, load_training_set, story_folds
 from pipeline.train.examples import CLASSES, Rows, article_rows
@@ -62,11 +63,19 @@ def train(sets: list[Path] | None = None, out_dir: Path = MODELS_DIR, log=print)
         ],
     }
     models = fit_all(rows, folds, trained_on)
+    log("calibrating confidence on out-of-fold extractions")
+    calibration, _ = calibration_for(articles, rows, folds, fit_all, trained_on)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / CALIBRATION_FILE).write_text(model_json(calibration), encoding="utf-8")
+    for table, quality in calibration["cv"].items():
+        log(f"calibration {table:<11} {quality['rows']:>5} rows  ECE {quality['ece_raw']:.3f} -> {quality['ece_calibrated']:.3f}")
     for name, content in models.items():
         (out_dir / f"{name}.json").write_text(model_json(content), encoding="utf-8")
         cv = content["cv"]
         quality = ", ".join(f"{k} {v}" for k, v in cv.items() if k not in {"folds"})
         log(f"{name:<15} {content['trained_on']['rows']:>6} rows {len(content['features']):>5} features  cv: {quality}")
-    return models
+    return {**models, "calibration": calibration}
+
+
+from pipeline.train.calibrate import calibration_for  # noqa: E402  (it is handed fit_all, defined above)

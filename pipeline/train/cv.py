@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.evaluate import Report, evaluate_golds
-from pipeline.extract import extract_article, gather_candidates
+from pipeline.evaluate import Report
+from pipeline.extract import gather_candidates
 from pipeline.extract.model import model_from_dict
-from pipeline.ingest import RawArticle, sha256_text
-from pipeline.tables import build_tables
 from pipeline.train import FOLDS, fit_all
+from pipeline.train.calibrate import calibration_for, extract_and_score
 from pipeline.train.corpus import GoldArticle, data_hash, story_folds
 from pipeline.train.examples import article_rows
 from pipeline.train.labels import GoldView, align_agreements, align_events, person_label
@@ -62,10 +61,6 @@ def candidate_recall(articles: list[GoldArticle]) -> CandidateRecall:
     return out
 
 
-def _raw(a: GoldArticle) -> RawArticle:
-    return RawArticle(a.source_file, a.text, sha256_text(a.text))
-
-
 @dataclass
 class CrossValidation:
     report: Report
@@ -87,12 +82,17 @@ def cross_validate(articles: list[GoldArticle], k: int = FOLDS, log=lambda *_: N
         test = [i for i, f in enumerate(folds) if f == fold]
         if not test:
             continue
-        contents = fit_all([rows[i] for i in train], [folds[i] for i in train], {"fold": fold})
+        train_articles, train_rows, train_folds = (
+            [articles[i] for i in train],
+            [rows[i] for i in train],
+            [folds[i] for i in train],
+        )
+        contents = fit_all(train_rows, train_folds, {"fold": fold})
         models = {name: model_from_dict(content) for name, content in contents.items()}
+        # The confidence calibration, too, is fitted on the training folds only (by an inner cross-validation).
+        _, calibration = calibration_for(train_articles, train_rows, train_folds, fit_all, {"fold": fold})
         held_out = [articles[i] for i in test]
-        extractions = [extract_article(a.source_file, a.text, models) for a in held_out]
-        tables = build_tables([_raw(a) for a in held_out], [], extractions)
-        report = evaluate_golds([a.gold for a in held_out], tables)
+        report = extract_and_score(held_out, models, calibration)
         log(f"fold {fold}: {len(held_out)} articles, F1 " + ", ".join(f"{t} {report.scores[t].f1:.2f}" for t in report.scores))
         per_fold.append(report)
         total.merge(report)

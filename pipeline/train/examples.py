@@ -18,6 +18,7 @@ from pipeline.extract.event_features import (
     participant_features,
     place_features,
     same_event_features,
+    trigger_features,
     type_features,
 )
 from pipeline.extract.events import EVENT_TYPES
@@ -40,7 +41,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "status": STATUSES,
     "kind": KINDS,
     "same_agreement": ("different", "same"),
-    "event_type": ("none", *EVENT_TYPES),
+    "event": ("not", "event"),
+    "event_type": EVENT_TYPES,
     "event_date": ("no", "yes"),
     "event_place": ("no", "yes"),
     "participant": ("not", "participant"),
@@ -87,11 +89,10 @@ def _event_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
     aligned = align_events(view, triggers)
     participants_of = [frozenset(k for k in view.parties(g.get("participants") or []) if k) for g in golds]
     for t, g in zip(triggers, aligned, strict=True):
-        gold_type = golds[g]["type"] if g is not None and golds[g]["type"] in EVENT_TYPES else "none"
-        rows["event_type"].append((type_features(doc, t), gold_type))
-        if gold_type == "none":
+        gold = golds[g] if g is not None and golds[g]["type"] in EVENT_TYPES else None
+        rows["event"].append((trigger_features(doc, t), "not" if gold is None else "event"))
+        if gold is None:
             continue
-        gold = golds[g]
         for d in t.dates:
             if d.value is not None:
                 rows["event_date"].append(
@@ -103,11 +104,15 @@ def _event_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
             rows["participant"].append(
                 (participant_features(doc, t, entry), "participant" if entry.key in participants_of[g] else "not")
             )
+    # The type is the occurrence's: one row per gold event, from every trigger aligned to it.
+    for g, gold in enumerate(golds):
+        members = [t for t, x in zip(triggers, aligned, strict=True) if x == g]
+        if members and gold["type"] in EVENT_TYPES:
+            rows["event_type"].append((type_features(doc, members), gold["type"]))
     pairs = [(t, g) for t, g in zip(triggers, aligned, strict=True) if g is not None and golds[g]["type"] in EVENT_TYPES]
     for i, (a, ga) in enumerate(pairs):
         for b, gb in pairs[i + 1 :]:
-            features = same_event_features(doc, a, b, golds[ga]["type"], golds[gb]["type"])
-            rows["same_event"].append((features, "same" if ga == gb else "different"))
+            rows["same_event"].append((same_event_features(doc, a, b), "same" if ga == gb else "different"))
 
 
 def article_rows(article: GoldArticle) -> Rows:
