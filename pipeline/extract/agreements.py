@@ -21,8 +21,9 @@ from pipeline.extract.agreement_features import (
 from pipeline.extract.document import Document
 from pipeline.extract.instruments import InstrumentCandidate
 from pipeline.extract.model import Decision, LinearModel
-from pipeline.extract.patterns import gated_phrases
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
 from pipeline.extract.records import AgreementRecord, DateValue, Span
+from pipeline.extract.vocab import Vocabulary
 
 STATUS_ORDER = ["proposed", "negotiating", "approved", "signed", "in_force"]
 _KIND_LABEL = {"mou": "MoU", "joint_declaration": "joint declaration", "framework": "framework",
@@ -154,13 +155,15 @@ def _minerals(doc: Document, members: list[_Accepted]) -> list[str]:
     return out
 
 
+@cached_by_identity
+def _stage_patterns(vocab: Vocabulary) -> list[tuple[str, GatedPattern]]:
+    return [(stage, gated_phrases(tuple(words))) for stage, words in vocab.cues["value_chain"].items()]
+
+
 def _stages(doc: Document, members: list[_Accepted]) -> list[str]:
-    out = []
-    for stage, words in doc.vocab.cues["value_chain"].items():
-        pattern = gated_phrases(tuple(words))
-        if any(pattern.search(doc.text, *m.cand.clause) for m in members):
-            out.append(stage)
-    return out
+    return [
+        stage for stage, pattern in _stage_patterns(doc.vocab) if any(pattern.search(doc.text, *m.cand.clause) for m in members)
+    ]
 
 
 def _name(doc: Document, members: list[_Accepted], kind: str, parties: tuple[str, ...]) -> tuple[str, bool]:

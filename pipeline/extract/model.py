@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,13 +23,18 @@ Features = dict[str, float]
 
 @dataclass(frozen=True)
 class Decision:
-    """A model's answer for one candidate: the chosen label, its calibrated probability, and the
-    features that pushed hardest toward it."""
+    """A model's answer for one candidate: the chosen label and its probability. Which features
+    pushed hardest toward it is worked out only when asked (most decisions publish nothing)."""
 
     label: str
     probability: float
-    reasons: tuple[tuple[str, float], ...]
     model: str  # "<name>@<version>"
+    features: Features = field(default_factory=dict, compare=False, repr=False)
+    source: LinearModel | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def reasons(self) -> tuple[tuple[str, float], ...]:
+        return self.source.reasons(self.features, self.label) if self.source is not None else ()
 
     def explain(self, n: int = 4) -> str:
         shown = ", ".join(f"{name} {weight:+.2f}" for name, weight in self.reasons[:n])
@@ -83,7 +88,7 @@ class LinearModel:
     def decide(self, features: Features) -> Decision:
         probs = self.probabilities(features)
         label = max(self.classes, key=lambda c: (probs[c], -self.classes.index(c)))
-        return Decision(label, probs[label], self.reasons(features, label), self.tag)
+        return Decision(label, probs[label], self.tag, features, self)
 
     def reasons(self, features: Features, label: str, n: int = 6) -> tuple[tuple[str, float], ...]:
         """The features whose weight times value pushed most toward `label` (or against it, negative)."""

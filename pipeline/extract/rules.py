@@ -12,7 +12,7 @@ refused on load, with the file and the rule named.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -130,14 +130,24 @@ class RuleSet:
 
     scope: str
     rules: tuple[Rule, ...]
+    _last: tuple[str, tuple[Rule, ...]] | None = field(default=None, compare=False, repr=False)
+
+    def possible(self, text: str) -> tuple[Rule, ...]:
+        """The rules that can match somewhere in `text` (an article): their literals occur in it.
+        Remembered for the last article asked about, whose candidates come one after another."""
+        if self._last is not None and self._last[0] is text:
+            return self._last[1]
+        rules = tuple(r for r in self.rules if r.pattern.gate.admits(text))
+        object.__setattr__(self, "_last", (text, rules))
+        return rules
 
     def fired(self, text: str, start: int, end: int, lo: int, hi: int) -> list[Rule]:
-        return [r for r in self.rules if r.fires(text, start, end, lo, hi)]
+        return [r for r in self.possible(text) if r.fires(text, start, end, lo, hi)]
 
     def signals(self, text: str, start: int, end: int, lo: int, hi: int) -> dict[str, float]:
         """The candidate's rule features: `rule:<name>` for each rule that fires, `<signals>` for its family."""
         out: dict[str, float] = {}
-        for r in self.rules:
+        for r in self.possible(text):
             if r.fires(text, start, end, lo, hi):
                 out["rule:" + r.name] = 1.0
                 out[r.signals] = 1.0
@@ -146,7 +156,7 @@ class RuleSet:
     def nearest(self, text: str, start: int, end: int, lo: int, hi: int, families: tuple[str, ...]) -> str | None:
         """The family (of `families`) whose rule matches nearest the candidate, if any fires."""
         best: tuple[int, str] | None = None
-        for r in self.rules:
+        for r in self.possible(text):
             if r.signals in families:
                 d = r.distance(text, start, end, lo, hi)
                 if d is not None and (best is None or (d, r.signals) < best):
