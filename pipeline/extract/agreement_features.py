@@ -11,7 +11,9 @@ from pipeline.extract.document import Document
 from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry, list_groups
 from pipeline.extract.model import Features
 from pipeline.extract.partners import SENTENCE_SIGNALS
+from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
 from pipeline.extract.rules import rules_for
+from pipeline.extract.vocab import Vocabulary
 
 _WORD_RE = re.compile(r"[a-z]+")
 _SIGNAL_FAMILIES = ("rival", "background", "place", "visit_host", "leader", "attribute", "owner", "metaphor", "observer",
@@ -115,6 +117,24 @@ def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) ->
     return f
 
 
+@cached_by_identity
+def _topic_patterns(vocab: Vocabulary) -> list[tuple[str, GatedPattern]]:
+    return [(topic, gated_phrases(tuple(words))) for topic, words in vocab.cues["topics"].items()]
+
+
+def topics(doc: Document, cand: InstrumentCandidate) -> frozenset[str]:
+    """What the instrument is about, from the words just around it ("uranium agreement", "trade pact")."""
+    lo, hi = max(cand.clause[0], cand.start - 40), min(cand.clause[1], cand.end + 50)
+    return frozenset(topic for topic, pattern in _topic_patterns(doc.vocab) if pattern.search(doc.text, lo, hi))
+
+
+def _distance_ranks(cand: InstrumentCandidate) -> dict[int, int]:
+    """Each explicit pool mention's rank by distance to the instrument (1 = nearest), by id."""
+    explicit = [e.mention for e in cand.pool if e.source == "explicit" and e.mention is not None]
+    order = sorted(explicit, key=lambda m: max(0, m.start - cand.end, cand.start - m.end))
+    return {id(m): i + 1 for i, m in enumerate(order)}
+
+
 def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -> Features:
     """Whether a pool entity is a party to the candidate's agreement (the party model)."""
     kind = doc.kind(entry.key)
@@ -159,6 +179,7 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
     for family in _SIGNAL_FAMILIES:
         if family in m.signals:
             f["e:" + family] = 1.0
+    f[f"distance_rank_{min(_distance_ranks(cand).get(id(m), 9), 3)}"] = 1.0
     lo, hi = cand.clause
     if lo <= m.start and m.end <= hi:
         f["in_clause"] = 1.0
@@ -280,6 +301,11 @@ def same_agreement_features(doc: Document, a: InstrumentCandidate, b: Instrument
         f["years_differ"] = 1.0
     if a.cue != b.cue:
         f[f"cues:{a.cue}&{b.cue}"] = 1.0
+    ta, tb = topics(doc, a), topics(doc, b)
+    if ta and tb:
+        f["same_topics" if ta == tb else "topics_overlap" if ta & tb else "topics_differ"] = 1.0
+    elif ta or tb:
+        f["one_has_topic"] = 1.0
     if doc.is_headline(a.sentence):
         f["first_in_headline"] = 1.0
     return f

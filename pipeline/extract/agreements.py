@@ -7,7 +7,9 @@ same_agreement. This module only puts their answers together into records with e
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from pipeline.extract.agreement_features import (
     head_word,
@@ -46,14 +48,29 @@ class _Cluster:
     members: list[_Accepted] = field(default_factory=list)
 
 
-def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel) -> dict[str, Decision]:
-    """The pool entities the party model takes for parties, with its decision on each."""
-    chosen = {}
-    for e in cand.pool:
-        decision = model.decide(party_features(doc, cand, e))
-        if decision.label == "party" or e.key == cand.fixed_party:
-            chosen[e.key] = decision
-    return chosen
+def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count_prior: dict[str, float]) -> dict[str, Decision]:
+    """The likeliest set of parties: each pool entity's party probability (the party model) taken
+    together with how many parties agreements have (the party_count model) - the set S that
+    maximises sum(log p, in S) + sum(log(1 - p), not in S) + log prior(|S|). A bloc a membership
+    joins is always in."""
+    decisions = {e.key: model.decide(party_features(doc, cand, e)) for e in cand.pool}
+    p = {k: d.probability if d.label == "party" else 1 - d.probability for k, d in decisions.items()}
+    ranked = sorted(p, key=lambda k: (-p[k], k))[:_SET_SEARCH]
+    fixed = {cand.fixed_party} if cand.fixed_party in p else set()
+    base = sum(math.log(max(1 - p[k], 1e-9)) for k in p)
+    best, best_score = (), -math.inf
+    for size in range(1, min(len(ranked), 4) + 1):
+        prior = math.log(max(count_prior.get(str(size) if size < 4 else "4+", 1e-9), 1e-9))
+        for chosen in combinations(ranked, size):
+            if not fixed <= set(chosen):
+                continue
+            score = base + prior + sum(math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in chosen)
+            if score > best_score:
+                best, best_score = chosen, score
+    return {k: decisions[k] for k in best}
+
+
+_SET_SEARCH = 6  # party sets are searched among the six likeliest entities
 
 
 def _valid_parties(doc: Document, parties: tuple[str, ...]) -> bool:
@@ -89,7 +106,7 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
     for c, d, k in zip(cands, decisions, keep, strict=True):
         if not k:
             continue
-        chosen = _parties(doc, c, models["party"])
+        chosen = _parties(doc, c, models["party"], models["party_count"].probabilities({}))
         parties = tuple(sorted(chosen))
         if not _valid_parties(doc, parties):
             continue

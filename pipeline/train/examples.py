@@ -41,6 +41,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "status": STATUSES,
     "kind": KINDS,
     "same_agreement": ("different", "same"),
+    "party_count": ("1", "2", "3", "4+"),
     "event": ("not", "event"),
     "event_type": EVENT_TYPES,
     "event_date": ("no", "yes"),
@@ -68,6 +69,10 @@ def _agreement_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
             continue
         for entry in cand.pool:
             rows["party"].append((party_features(doc, cand, entry), "party" if entry.key in parties_of[g] else "not"))
+    # How many parties an agreement has: the prior the party sets are chosen with.
+    for parties in parties_of:
+        if parties:
+            rows["party_count"].append(({}, str(len(parties)) if len(parties) < 4 else "4+"))
     # Status and kind are the agreement's: one row per gold agreement, from every candidate aligned to it.
     for g, gold in enumerate(golds):
         members = [cand for cand, x in zip(cands, aligned, strict=True) if x == g]

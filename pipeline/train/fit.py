@@ -127,8 +127,8 @@ def _round(x: float) -> float:
 
 def fit_model(data: Dataset, trained_on: dict) -> dict:
     """The model file's content: weights, calibration, provenance and cross-validated scores."""
-    if len(set(data.labels)) < 2:
-        return _constant_model(data, trained_on)
+    if len(set(data.labels)) < 2 or not any(data.features):
+        return _constant_model(data, trained_on)  # one class, or no features: the classes' shares
     vec = _vectorizer(data.features)
     binary = len(data.classes) == 2
     results = {}
@@ -184,7 +184,7 @@ def fit_model(data: Dataset, trained_on: dict) -> dict:
 
 
 def _constant_model(data: Dataset, trained_on: dict) -> dict:
-    """Data of one class only: a model with no features that gives each class its smoothed share."""
+    """Data of one class only, or without features: a model that gives each class its smoothed share."""
     counts = [data.labels.count(c) for c in data.classes]
     shares = [(n + 1) / (len(data) + len(data.classes)) for n in counts]
     intercept = [_round(math.log(shares[1] / shares[0]))] if len(data.classes) == 2 else [_round(math.log(p)) for p in shares]
@@ -196,7 +196,7 @@ def _constant_model(data: Dataset, trained_on: dict) -> dict:
         "coef": [[] for _ in intercept],
         "intercept": intercept,
         "calibration": [1.0, 0.0] if len(data.classes) == 2 else None,
-        "params": {"estimator": "constant (one class in the data)"},
+        "params": {"estimator": "constant: each class's share, add-one smoothed"},
         "trained_on": {**trained_on, "rows": len(data), "label_counts": dict(zip(data.classes, counts, strict=True))},
         "cv": {"folds": len(set(data.folds))},
     }
