@@ -239,6 +239,25 @@ def _aggregate(per_mention: list[Features]) -> Features:
     return f
 
 
+_MULTI_RE = re.compile(r"\b(?:trilateral|three-way|tripartite|multilateral|plurilateral|quadrilateral|consortium|three\s+countries|all\s+three)\b", re.IGNORECASE)
+
+
+def party_count_features(doc: Document, cand: InstrumentCandidate) -> Features:
+    """How many parties the candidate's agreement has (the party_count model, the prior of party sets)."""
+    f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0}
+    f.update(_pool_summary(doc, cand))
+    if cand.member is not None:
+        f["one_of_list"] = 1.0
+    if cand.fixed_party:
+        f["joins_bloc"] = 1.0
+    s = doc.sentences[cand.sentence]
+    if _MULTI_RE.search(doc.text, s.start, s.end):
+        f["multi_party_word"] = 1.0
+    if "pool_both_sides" in f:
+        f["both_sides"] = 1.0
+    return f
+
+
 def status_features(doc: Document, cands: list[InstrumentCandidate]) -> Features:
     """The agreement's status as of the article's date (the status model), from all its mentions in text order."""
     return _aggregate([_mention_status_signals(doc, c) for c in sorted(cands, key=lambda c: c.start)])

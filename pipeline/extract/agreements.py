@@ -16,6 +16,7 @@ from pipeline.extract.agreement_features import (
     instrument_signals,
     kind_features,
     mention_features,
+    party_count_features,
     party_features,
     same_agreement_features,
     status_features,
@@ -106,7 +107,7 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
     for c, d, k in zip(cands, decisions, keep, strict=True):
         if not k:
             continue
-        chosen = _parties(doc, c, models["party"], models["party_count"].probabilities({}))
+        chosen = _parties(doc, c, models["party"], models["party_count"].probabilities(party_count_features(doc, c)))
         parties = tuple(sorted(chosen))
         if not _valid_parties(doc, parties):
             continue

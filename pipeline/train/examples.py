@@ -9,6 +9,7 @@ from pipeline.extract import Candidates, gather_candidates, person_inputs
 from pipeline.extract.agreement_features import (
     kind_features,
     mention_features,
+    party_count_features,
     party_features,
     same_agreement_features,
     status_features,
@@ -69,10 +70,9 @@ def _agreement_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
             continue
         for entry in cand.pool:
             rows["party"].append((party_features(doc, cand, entry), "party" if entry.key in parties_of[g] else "not"))
-    # How many parties an agreement has: the prior the party sets are chosen with.
-    for parties in parties_of:
-        if parties:
-            rows["party_count"].append(({}, str(len(parties)) if len(parties) < 4 else "4+"))
+        n = len(parties_of[g])
+        if n:
+            rows["party_count"].append((party_count_features(doc, cand), str(n) if n < 4 else "4+"))
     # Status and kind are the agreement's: one row per gold agreement, from every candidate aligned to it.
     for g, gold in enumerate(golds):
         members = [cand for cand, x in zip(cands, aligned, strict=True) if x == g]
