@@ -208,18 +208,26 @@ _STATUS_FAMILIES = ("status_in_force", "status_signed", "status_approved", "stat
                     "status_signed_near", "status_proposed_near", "status_in_force_near", "status_negotiating_near")  # fmt: skip
 
 
+_STATUS_SENTENCE_SIGNALS = ("sent_future", "sent_existing", "sent_negation", "sent_talks", "sent_cabinet", "sent_signed")
+
+
 def _mention_status_signals(doc: Document, cand: InstrumentCandidate) -> Features:
-    f: Features = {"cue:" + cand.cue: 1.0, "lex_kind:" + cand.kind: 1.0}
+    """What one mention says of the agreement's status: the status cue nearest to it (the clearest
+    sign), the status families around it, its cue, the tense of its sentence and its dates."""
+    f: Features = {"cue:" + cand.cue: 1.0}
     s = doc.sentences[cand.sentence]
     nearest = rules_for("instrument").nearest(doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES)
-    if nearest:
-        f["nearest:" + nearest.removesuffix("_near")] = 1.0
-    if cand.name:
-        f["named"] = 1.0
+    f["nearest:" + (nearest.removesuffix("_near") if nearest else "none")] = 1.0
+    signals = instrument_signals(doc, cand)
+    for family in _STATUS_FAMILIES:
+        if family in signals:
+            f[family] = 1.0
     if doc.is_headline(cand.sentence):
         f["in_headline"] = 1.0
-    f.update(instrument_signals(doc, cand))
-    f.update(_sentence_features(doc, cand.sentence))
+    sentence = doc.sentence_signals(cand.sentence)
+    for key in _STATUS_SENTENCE_SIGNALS:
+        if key in sentence:
+            f["s:" + key] = 1.0
     f.update(_date_relations(doc, cand))
     return f
 
@@ -239,7 +247,10 @@ def _aggregate(per_mention: list[Features]) -> Features:
     return f
 
 
-_MULTI_RE = re.compile(r"\b(?:trilateral|three-way|tripartite|multilateral|plurilateral|quadrilateral|consortium|three\s+countries|all\s+three)\b", re.IGNORECASE)
+_MULTI_RE = re.compile(
+    r"\b(?:trilateral|three-way|tripartite|multilateral|plurilateral|quadrilateral|consortium|three\s+countries|all\s+three)\b",
+    re.IGNORECASE,
+)
 
 
 def party_count_features(doc: Document, cand: InstrumentCandidate) -> Features:

@@ -48,7 +48,7 @@ def _platt(pairs: list[tuple[float, bool]]) -> tuple[float, float]:
     if len(pairs) < 10 or len(set(outcomes)) < 2:
         return 1.0, 0.0
     x = np.array([math.log(min(max(p, 1e-6), 1 - 1e-6) / (1 - min(max(p, 1e-6), 1 - 1e-6))) for p, _ in pairs])
-    model = _fit(x.reshape(-1, 1), outcomes, 1.0, 2)
+    model = _fit(x.reshape(-1, 1), outcomes, 1.0)
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 

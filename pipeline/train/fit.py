@@ -54,14 +54,20 @@ def _vectorizer(rows: list[Features]) -> DictVectorizer:
     return vec
 
 
-def _estimator(C: float, classes: int) -> LogisticRegression:
-    return LogisticRegression(C=C, solver="lbfgs", max_iter=5000, tol=1e-8)
+# Decisions whose classes are weighed alike (status, kind, event type): their rarer classes ("negotiating",
+# "approved") are the ones the data most often gets wrong otherwise. The others keep the data's own
+# shares, which their calibration, or their use as a prior (party_count), relies on.
+BALANCED = frozenset({"status", "kind", "event_type"})
 
 
-def _fit(X, y: np.ndarray, C: float, n_classes: int) -> LogisticRegression:
+def _estimator(C: float, balanced: bool) -> LogisticRegression:
+    return LogisticRegression(C=C, solver="lbfgs", max_iter=5000, tol=1e-8, class_weight="balanced" if balanced else None)
+
+
+def _fit(X, y: np.ndarray, C: float, balanced: bool = False) -> LogisticRegression:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return _estimator(C, n_classes).fit(X, y)
+        return _estimator(C, balanced).fit(X, y)
 
 
 def _oof_scores(data: Dataset, vec: DictVectorizer, C: float) -> np.ndarray | None:
@@ -76,7 +82,7 @@ def _oof_scores(data: Dataset, vec: DictVectorizer, C: float) -> np.ndarray | No
         present = sorted(set(y[train]))
         if len(present) < 2:
             return None
-        model = _fit(X[train], y[train], C, len(data.classes))
+        model = _fit(X[train], y[train], C, data.name in BALANCED)
         if binary:
             out[test] = model.decision_function(X[test])
         else:
@@ -101,7 +107,7 @@ def _platt(scores: np.ndarray, data: Dataset) -> tuple[float, float]:
     y = np.array([data.classes.index(label) for label in data.labels])
     if len(set(y)) < 2:
         return 1.0, 0.0
-    model = _fit(scores.reshape(-1, 1), y, 1e4, 2)
+    model = _fit(scores.reshape(-1, 1), y, 1e4)
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
@@ -145,7 +151,7 @@ def fit_model(data: Dataset, trained_on: dict) -> dict:
         C, loss, scores, calibration = 1.0, math.nan, None, (1.0, 0.0)
     X = vec.transform(data.features)
     y = np.array([data.classes.index(label) for label in data.labels])
-    model = _fit(X, y, C, len(data.classes))
+    model = _fit(X, y, C, data.name in BALANCED)
     names = list(vec.get_feature_names_out())
     if binary:
         coef = [[_round(w) for w in model.coef_[0]]]
@@ -173,6 +179,7 @@ def fit_model(data: Dataset, trained_on: dict) -> dict:
             "penalty": "l2",
             "solver": "lbfgs",
             "C": C,
+            "class_weight": "balanced" if data.name in BALANCED else None,
             "min_feature_rows": MIN_FEATURE_ROWS,
             "C_grid": list(C_GRID),
         },  # fmt: skip
