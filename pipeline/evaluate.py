@@ -139,7 +139,8 @@ def canonical_partner(name: str, iso3: str | None = None) -> str:
         name = both.group("long")
     bare = _LEGAL_TAIL_RE.sub("", name.strip())
     singular = re.sub(r"(?<=[a-z]{3})s$", "", bare)
-    for candidate in dict.fromkeys((name.strip(), bare, singular)):
+    variants = (name.strip(), bare, singular) + ((bare.upper(),) if " " not in bare.strip() else ())
+    for candidate in dict.fromkeys(variants):
         hits = load_gazetteer().find(candidate)
         if len(hits) == 1 and hits[0].end - hits[0].start >= len(candidate) - 1:
             target = hits[0].target

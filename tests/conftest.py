@@ -14,6 +14,7 @@ RAW = ROOT / "raw"
 GOLD = ROOT / "tests" / "fixtures" / "seeds" / "gold"
 DEV_RAW = ROOT / "tests" / "fixtures" / "dev" / "raw"
 DEV_GOLD = ROOT / "tests" / "fixtures" / "dev" / "gold"
+REAL = ROOT / "tests" / "fixtures" / "real"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -48,6 +49,23 @@ def dev_tables(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("dev-warehouse")
     build(DEV_RAW, warehouse, quiet=True)
     return load_warehouse(warehouse / PARQUET_DIR)
+
+
+@pytest.fixture(scope="session")
+def real_tables(tmp_path_factory):
+    """The real articles built with the committed models (in-sample: they were fitted on these)."""
+    warehouse = tmp_path_factory.mktemp("real-warehouse")
+    build(REAL / "raw", warehouse, quiet=True)
+    return load_warehouse(warehouse / PARQUET_DIR)
+
+
+@pytest.fixture(scope="session")
+def real_cross_validation():
+    """`python -m pipeline evaluate --cv 5` on the real articles: each fold scored by models fitted without it."""
+    from pipeline.train.corpus import load_training_set
+    from pipeline.train.cv import cross_validate
+
+    return cross_validate(load_training_set(REAL), 5)
 
 
 @pytest.fixture()

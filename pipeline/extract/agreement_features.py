@@ -84,7 +84,7 @@ def _pool_summary(doc: Document, cand: InstrumentCandidate) -> Features:
 
 
 def _groups(doc: Document, cand: InstrumentCandidate) -> list[tuple[str, ...]]:
-    return list_groups(doc, cand.sentence, after=cand.start)
+    return list_groups(doc, cand.sentence, after=-1 if cand.cue == "membership" else cand.start)
 
 
 def mention_features(doc: Document, cand: InstrumentCandidate, siblings: int) -> Features:

@@ -258,8 +258,9 @@ def instrument_candidates(doc: Document, person_countries: dict[int, list[str]] 
             following = list_groups(doc, index + 1)  # "... strategic partnerships with the EU. These include Canada, ..."
         for cand in _sentence_instruments(doc, index):
             # Only a list after the instrument is read one agreement per name ("MoUs with Mali and Zambia");
-            # "The United States and Japan signed a framework" is one agreement.
-            groups = list_groups(doc, index, after=cand.start)
+            # "The United States and Japan signed a framework" is one agreement. Joiners are listed
+            # before what they join ("Ecuador and Serbia became members of the MSP"): one membership each.
+            groups = list_groups(doc, index, after=-1 if cand.cue == "membership" else cand.start)
             cand.pool = party_pool(doc, index, cand.start, cand.end, person_countries or {})
             if following and cand.word.endswith("s"):
                 known = {e.key for e in cand.pool}

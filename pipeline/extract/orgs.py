@@ -118,6 +118,9 @@ class OrgMatch:
     acronym: bool = False  # a lone capitalised acronym ("CAMYEN", "JETRO"): a weak sign of an organisation
 
 
+# The capital words that open a line before a dateline's comma, bracket or dash ("BUENOS AIRES, March 4 -").
+_DATELINE_HEAD_RE = re.compile(r"\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}$")
+_DATELINE_TAIL_RE = re.compile(r"(?:\s+[A-Z][A-Z'’.-]+){0,3}\s*(?:,|\(|\[|[-–—:])")
 # A capitalised acronym not in the vocabulary: "CAMYEN", "JEMSE", "TEXMiN" (two capitals at least, no digits).
 _ACRONYM_RE = re.compile(r"(?<![\w.-])[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![\w-])")
 # Named bodies whose name is all generic words but whose head says they are one: "Minerals Council of Australia".
@@ -190,9 +193,12 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             continue
         if any(a <= m.start() < b for a, b in known) or word in place_words:
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if upper == len(word) and (text[m.end() : m.end() + 1] in {",", " "} and m.start() - line_start < 3):
-            continue  # "TOKYO, March 3" / "NEW DELHI": a dateline, not a body
+        if (
+            upper == len(word)
+            and _DATELINE_HEAD_RE.match(text, text.rfind("\n", 0, m.start()) + 1, m.end())
+            and _DATELINE_TAIL_RE.match(text, m.end())
+        ):
+            continue  # "TOKYO, March 3" / "BUENOS AIRES -": a dateline, not a body
         acronyms.append(OrgMatch(m.start(), m.end(), word, False, True, acronym=True))
     found: list[OrgMatch] = []
     for raw_start, raw_end, government in spans:

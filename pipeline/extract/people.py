@@ -140,6 +140,8 @@ _DATELINE_BYLINE_RE = re.compile(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}(?
 _OPENER_APPOSITION_RE = re.compile(r",\s+((?:[^,.;]|\.(?=\w)){3,100}?)(?:,|\.|;|$)")
 
 
+# Case-sensitive forms of address that only ever open a person's name (not "He", a pronoun or a surname).
+_ADDRESS_OPENERS = frozenset({"HE", "H.E.", "Eng", "Engr", "Lic", "Shri", "Smt"})
 _TRAILING_ADDRESS_RE = re.compile(r"[,\s]+(?:Eng|Engr|Lic|HE|H\.E|Shri|Smt|Sri|Dr|Mr|Ms|Mrs|Prof)\.?$")
 
 
@@ -226,6 +228,14 @@ def find_in_sentence(
             role = None
         taken.update(t.start for t in name)
         found.append(Found(name, role, org, country or org_country, "title", index))
+
+    # 1b. A form of address before a full name: "HE Khalid Al-Falih", "Eng. Ruben Dusso".
+    for k, tok in enumerate(reader.tokens):
+        if tok.text in _ADDRESS_OPENERS:
+            name = reader.read_name(_past_titles_of_address(reader, k))
+            if len(name) >= 2 and name[0].start not in taken:
+                taken.update(t.start for t in name)
+                found.append(Found(name, None, None, None, "title", index))
 
     # 2. Apposition: "Piyush Goyal, India's Commerce and Industry Minister, said".
     for k, tok in enumerate(reader.tokens):

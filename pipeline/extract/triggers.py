@@ -22,7 +22,7 @@ from pipeline.extract.places import PlaceMention
 
 # A dateline opens the article: "TOKYO (dpa-AFX) -", "Windhoek [Namibia], July 10 (ANI):", "NEW DELHI, March 3 (Reuters) -".
 _DATELINE_RE = re.compile(
-    r"^[A-Z][A-Za-z .'’-]{1,40}?(?:\s*\[[^\]]{1,30}\])?\s*(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,30}\))?\s*[-–—:]"
+    r"[A-Z][A-Za-z .'’-]{1,40}?(?:\s*\[[^\]]{1,30}\])?\s*(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,30}\))?\s*[-–—:]"
 )
 
 
@@ -79,11 +79,19 @@ def dateline_places(doc: Document) -> list[PlaceMention]:
     for index in range(min(3, len(doc.sentences))):
         s = doc.sentences[index]
         m = _DATELINE_RE.match(doc.text, s.start, s.end)
-        if m:
-            found = [p for p in doc.places if s.start <= p.start < s.start + m.end() - m.start()]
-            if found:
-                return found[:1]
+        if not m:
+            continue
+        found = [p for p in doc.places if s.start <= p.start < m.end()]
+        if found:
+            return found[:1]
+        head = _DATELINE_CITY_RE.match(doc.text, s.start, m.end())
+        city = doc.vocab.cities.get(head.group(1).title()) if head else None  # written in capitals
+        if city is not None:
+            return [PlaceMention(head.start(1), head.end(1), index, city.name, city.iso3, "city", False)]
     return []
+
+
+_DATELINE_CITY_RE = re.compile(r"([A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){0,2})")
 
 
 def trigger_candidates(doc: Document, person_countries: dict[int, list[str]] | None = None) -> list[TriggerCandidate]:
@@ -109,7 +117,9 @@ def trigger_candidates(doc: Document, person_countries: dict[int, list[str]] | N
             continue
         dates = doc.dates_in(index)
         places = [(p, "sentence") for p in places_by_sentence.get(index, [])]
-        places += [(p, "dateline") for p in dateline if p.sentence != index]
+        # The dateline's city is a candidate only for the events its own lede reports ("TOKYO - Japan and
+        # Chile held talks on Monday"): the guide takes it only when the text reports the event as held there.
+        places += [(p, "dateline") for p in dateline if p.sentence == index and all(q.start != p.start for q, _ in places)]
         for t in sorted(found, key=lambda t: t.start):
             t.dates = list(dates)
             t.places = list(places)

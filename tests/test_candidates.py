@@ -1,0 +1,95 @@
+"""What the candidate stage promises: every name, date and place a decision could need is found
+and read the way the annotation guide reads it. (Sentences written for these tests.)"""
+
+import datetime as dt
+
+from pipeline.extract import gather_candidates
+from pipeline.extract.dates import find_dates
+from pipeline.extract.instruments import list_groups
+
+PAD = " Both countries want secure supply chains for critical minerals such as lithium and cobalt."
+
+
+def candidates(body: str, published: str = "2025-03-05"):
+    return gather_candidates("t.txt", f" date {published}\n{body}{PAD}")
+
+
+def test_a_signing_on_monday_in_an_article_of_wednesday_5_march_2025_is_dated_3_march():
+    [found] = find_dates("The two ministers signed the memorandum on Monday.", dt.date(2025, 3, 5))
+    assert found.date.value == dt.date(2025, 3, 3) and found.date.precision == "day"
+    [signed] = [t for t in candidates("The two ministers signed the memorandum on Monday.").triggers if t.word == "signed"]
+    assert [d.value.value for d in signed.dates] == [dt.date(2025, 3, 3)]
+
+
+def test_a_meeting_on_the_publication_weekday_is_that_day_and_a_future_one_the_next():
+    assert find_dates("They met on Wednesday.", dt.date(2025, 3, 5))[0].date.value == dt.date(2025, 3, 5)
+    assert find_dates("They will meet on Friday.", dt.date(2025, 3, 5))[0].date.value == dt.date(2025, 3, 7)
+
+
+def test_a_venue_is_a_place_in_its_city():
+    c = candidates("Prime Minister Modi met the visiting chancellor at Hyderabad House on Tuesday.")
+    [venue] = [p for p in c.doc.places if p.kind == "venue"]
+    assert (venue.city, venue.iso3) == ("New Delhi", "IND")
+    c = candidates("The two presidents signed the framework at the White House.")
+    assert [(p.city, p.iso3) for p in c.doc.places if p.kind == "venue"] == [("Washington", "USA")]
+
+
+def test_a_dateline_city_is_a_place_every_event_of_the_article_may_take():
+    c = gather_candidates("t.txt", " date 2025-03-05\nTOKYO (Reuters) - Japan and Chile held talks on lithium on Monday." + PAD)
+    [talks] = [t for t in c.triggers if t.word == "talks"]
+    assert ("Tokyo", "dateline") in {(p.city, source) for p, source in talks.places}
+
+
+def test_a_government_body_is_a_mention_of_its_country():
+    c = candidates("Australia's Department of Industry signed a memorandum with KABIL on lithium.")
+    assert any(m.key == "country:AUS" and m.form == "government" for m in c.doc.mentions)
+    assert not any(c.doc.entry(m.key).name.startswith("Department") for m in c.doc.mentions)
+
+
+def test_an_unknown_acronym_is_an_organisation_candidate_and_a_dateline_is_not():
+    c = gather_candidates(
+        "t.txt", " date 2025-03-05\nBUENOS AIRES, March 4 - KABIL signed an agreement with KORVAL on lithium." + PAD
+    )
+    names = {c.doc.entry(m.key).name for m in c.doc.mentions if m.key.startswith("org:")}
+    assert "KORVAL" in names and not {"BUENOS", "AIRES"} & names
+
+
+def test_a_persons_name_is_never_an_organisation_candidate():
+    c = candidates("Lifezone Metals said managing partner Chris Showalter signed the framework with Burundi.")
+    assert "Chris Showalter" in {p.name for p in c.people}
+    assert not any("Showalter" in c.doc.entry(m.key).name for m in c.doc.mentions)
+
+
+def test_names_are_read_without_their_forms_of_address():
+    c = candidates("The agreement was signed by the Vice Governor of Catamarca, Eng. Ruben Dusso, and HE Khalid Al-Falih.")
+    names = {p.name for p in c.people}
+    assert {"Ruben Dusso", "Khalid Al-Falih"} <= names and not any(n.startswith(("Eng", "HE ")) for n in names)
+
+
+def test_a_leader_named_only_through_their_government_is_a_person_candidate():
+    c = candidates("The Trump administration is negotiating a critical minerals deal with Kyiv.")
+    assert [(p.name, p.surname_only) for p in c.people] == [("Trump", True)]
+
+
+def test_a_list_after_an_instrument_is_read_one_agreement_per_name_a_list_before_it_is_not():
+    c = candidates("India has signed memorandums with Malawi, Mali and Zambia.")
+    members = sorted(cand.member.split(":")[1] for cand in c.instruments if cand.member)
+    assert members == ["MLI", "MWI", "ZMB"]
+    c = candidates("The United States and Japan have signed a framework on rare earths.")
+    assert not any(cand.member for cand in c.instruments)
+    assert list_groups(c.doc, 0) == [("country:USA", "country:JPN")]
+
+
+def test_new_members_of_a_bloc_each_join_it():
+    c = candidates("The partners welcomed Ecuador, Serbia and Zambia as new members of the Minerals Security Partnership.")
+    joins = [cand for cand in c.instruments if cand.cue == "membership"]
+    assert {cand.fixed_party for cand in joins} == {"bloc:msp"}
+    assert sorted(cand.member.split(":")[1] for cand in joins if cand.member) == ["ECU", "SRB", "ZMB"]
+
+
+def test_an_article_in_another_language_yields_no_candidates():
+    c = gather_candidates(
+        "t.txt",
+        " date 2025-03-05\nLa India y Chile firmaron un memorando de entendimiento sobre el litio y el cobre en Santiago el lunes.",
+    )
+    assert c.doc.language != "en" and not (c.partners or c.instruments or c.triggers or c.people)
