@@ -176,7 +176,6 @@ def test_a_stake_taken_under_an_agreement_is_that_agreement():
     assert deals[0].agreement_type == "investment_partnership" and deals[0].status == "proposed"
 
 
-@NOT_YET
 def test_the_parent_of_a_company_unit_is_no_partner():
     keys = _partner_keys("Manara Minerals bought 10% of Tapajos Base Metals, the nickel unit of Brazil's Vale SA.")
     assert "org:vale" not in keys
