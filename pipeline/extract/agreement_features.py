@@ -34,13 +34,13 @@ def head_word(cand: InstrumentCandidate) -> str:
 
 
 def instrument_signals(doc: Document, cand: InstrumentCandidate) -> Features:
-    """The instrument rules' signals for the candidate (computed once per candidate)."""
-    cached = getattr(cand, "_signals", None)
-    if cached is None:
+    """The instrument rules' signals for the candidate's words (once per span: a list's readings share them)."""
+    cache = doc.memo.setdefault("instrument_signals", {})
+    found = cache.get((cand.start, cand.end))
+    if found is None:
         s = doc.sentences[cand.sentence]
-        cached = rules_for("instrument").signals(doc.text, cand.start, cand.end, s.start, s.end)
-        cand._signals = cached  # type: ignore[attr-defined]
-    return cached
+        found = cache[(cand.start, cand.end)] = rules_for("instrument").signals(doc.text, cand.start, cand.end, s.start, s.end)
+    return found
 
 
 def _date_relations(doc: Document, cand: InstrumentCandidate) -> Features:
@@ -129,10 +129,13 @@ def topics(doc: Document, cand: InstrumentCandidate) -> frozenset[str]:
 
 
 def _distance_ranks(cand: InstrumentCandidate) -> dict[int, int]:
-    """Each explicit pool mention's rank by distance to the instrument (1 = nearest), by id."""
-    explicit = [e.mention for e in cand.pool if e.source == "explicit" and e.mention is not None]
-    order = sorted(explicit, key=lambda m: max(0, m.start - cand.end, cand.start - m.end))
-    return {id(m): i + 1 for i, m in enumerate(order)}
+    """Each explicit pool mention's rank by distance to the instrument (1 = nearest), by id (once per candidate)."""
+    ranks = getattr(cand, "_ranks", None)
+    if ranks is None:
+        explicit = [e.mention for e in cand.pool if e.source == "explicit" and e.mention is not None]
+        order = sorted(explicit, key=lambda m: max(0, m.start - cand.end, cand.start - m.end))
+        ranks = cand._ranks = {id(m): i + 1 for i, m in enumerate(order)}  # type: ignore[attr-defined]
+    return ranks
 
 
 def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -> Features:

@@ -70,6 +70,7 @@ class Document:
     hits: list[Hit] = field(default_factory=list)
     pattern_orgs: set[str] = field(default_factory=set)
     _dates: dict[int, list[DateExpression]] = field(default_factory=dict)
+    memo: dict[str, dict] = field(default_factory=dict)  # what later stages work out once per article
     _sentence_signals: dict[int, dict[str, float]] = field(default_factory=dict)
 
     def sentence_text(self, index: int) -> str:

@@ -25,12 +25,13 @@ _ENTITY_FAMILIES = ("rival", "background", "place", "visit_host", "leader", "att
 
 
 def trigger_signals(doc: Document, t: TriggerCandidate) -> Features:
-    cached = getattr(t, "_signals", None)
-    if cached is None:
+    """The trigger rules' signals for the trigger's words (once per span)."""
+    cache = doc.memo.setdefault("trigger_signals", {})
+    found = cache.get((t.start, t.end))
+    if found is None:
         s = doc.sentences[t.sentence]
-        cached = rules_for("trigger").signals(doc.text, t.start, t.end, s.start, s.end)
-        t._signals = cached  # type: ignore[attr-defined]
-    return cached
+        found = cache[(t.start, t.end)] = rules_for("trigger").signals(doc.text, t.start, t.end, s.start, s.end)
+    return found
 
 
 def date_relation(doc: Document, d: DateExpression) -> str:

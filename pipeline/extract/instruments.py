@@ -216,6 +216,14 @@ _LIST_FOLLOWS_RE = re.compile(r"(?:These|They|Those|Among\s+them|Such\s+\w+|This
 def list_groups(doc: Document, index: int, after: int = -1) -> list[tuple[str, ...]]:
     """Runs of two or more names of one kind in a list ("Malawi, Mali, Morocco and Zambia"), those
     starting after offset `after` only."""
+    cache = doc.memo.setdefault("list_groups", {})
+    found = cache.get((index, after))
+    if found is None:
+        found = cache[(index, after)] = _list_groups(doc, index, after)
+    return found
+
+
+def _list_groups(doc: Document, index: int, after: int) -> list[tuple[str, ...]]:
     groups: list[list[EntityMention]] = []
     for m in doc.mentions_by_sentence.get(index, []):
         last = groups[-1][-1] if groups else None

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import schemas
-from pipeline.extract.patterns import GatedPattern
+from pipeline.extract.patterns import GatedPattern, literal_index
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -35,7 +35,7 @@ class RuleError(ValueError):
     """A rule file that breaks the rule format."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One named pattern rule. `signals` is the feature family it feeds ("rival", "status_signed")."""
 
@@ -50,16 +50,35 @@ class Rule:
     why: str | None = None
 
     def fires(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
-        """Whether the rule holds for the candidate text[start:end] in the sentence text[lo:hi]."""
+        """Whether the rule holds for the candidate text[start:end] in the sentence text[lo:hi].
+
+        The window is searched in place, the regex engine told where it ends: "$" of a before-rule is
+        the candidate's start; an after-rule's leading "^" is its end (the rule is matched there).
+        (Whether the rule's literals occur in the sentence is asked once, by RuleSet.in_sentence.)"""
+        pattern = self.pattern.pattern
         if self.direction == "before":
-            a, b = max(lo, start - self.window), start
-        elif self.direction == "after":
-            a, b = end, min(hi, end + self.window)
-        elif self.direction == "span":
-            a, b = start, end
-        else:
-            a, b = lo, hi
-        return a < b and self.pattern.search_alone(text, a, b) is not None
+            a = max(lo, start - self.window)
+            return a < start and pattern.search(text, a, start) is not None
+        if self.direction == "after":
+            b = min(hi, end + self.window)
+            if end >= b:
+                return False
+            if self.anchored is not None:
+                return self.anchored.match(text, end, b) is not None
+            return pattern.search(text, end, b) is not None
+        if self.direction == "span":
+            return pattern.search(text[start:end]) is not None  # the candidate's own words, "^" and "$" their ends
+        return pattern.search(text, lo, hi) is not None
+
+    @cached_property
+    def key(self) -> str:
+        return "rule:" + self.name
+
+    @cached_property
+    def anchored(self) -> re.Pattern[str] | None:
+        """An after-rule opening with "^", as a pattern to match at the candidate's end."""
+        p = self.pattern.pattern
+        return re.compile(p.pattern[1:], p.flags) if self.direction == "after" and p.pattern.startswith("^") else None
 
     def distance(self, text: str, start: int, end: int, lo: int, hi: int) -> int | None:
         """Characters between the candidate and the nearest match of the rule, or None when it does not fire."""
@@ -131,6 +150,7 @@ class RuleSet:
     scope: str
     rules: tuple[Rule, ...]
     _last: tuple[str, tuple[Rule, ...]] | None = field(default=None, compare=False, repr=False)
+    _sentences: tuple[str, dict[tuple[int, int], tuple[Rule, ...]]] | None = field(default=None, compare=False, repr=False)
 
     def possible(self, text: str) -> tuple[Rule, ...]:
         """The rules that can match somewhere in `text` (an article): their literals occur in it.
@@ -141,22 +161,56 @@ class RuleSet:
         object.__setattr__(self, "_last", (text, rules))
         return rules
 
+    def in_sentence(self, text: str, lo: int, hi: int) -> tuple[Rule, ...]:
+        """The rules whose literals occur in the sentence text[lo:hi]: only they can fire on its candidates.
+        Remembered per sentence of the last article asked about."""
+        cache = self._sentences
+        if cache is None or cache[0] is not text:
+            cache = (text, {})
+            object.__setattr__(self, "_sentences", cache)
+        found = cache[1].get((lo, hi))
+        if found is None:
+            present = literal_index(text).mask(lo, hi)  # the literals of the sentence, read once for all the rules
+            found = cache[1][(lo, hi)] = tuple(
+                r for r in self.possible(text) if r.pattern.gate.mask == -1 or r.pattern.gate.mask & present
+            )
+        return found
+
     def fired(self, text: str, start: int, end: int, lo: int, hi: int) -> list[Rule]:
-        return [r for r in self.possible(text) if r.fires(text, start, end, lo, hi)]
+        return [r for r in self.in_sentence(text, lo, hi) if r.fires(text, start, end, lo, hi)]
 
     def signals(self, text: str, start: int, end: int, lo: int, hi: int) -> dict[str, float]:
-        """The candidate's rule features: `rule:<name>` for each rule that fires, `<signals>` for its family."""
+        """The candidate's rule features: `rule:<name>` for each rule that fires, `<signals>` for its family.
+
+        (Rule.fires, written out in the loop: this runs for every candidate of every article, and the
+        call per rule cost more than most of the searches.)"""
         out: dict[str, float] = {}
-        for r in self.possible(text):
-            if r.fires(text, start, end, lo, hi):
-                out["rule:" + r.name] = 1.0
+        for r in self.in_sentence(text, lo, hi):
+            direction = r.direction
+            if direction == "before":
+                a = start - r.window
+                fired = start > lo and r.pattern.pattern.search(text, a if a > lo else lo, start) is not None
+            elif direction == "after":
+                b = end + r.window
+                b = b if b < hi else hi
+                if end >= b:
+                    fired = False
+                else:
+                    anchored = r.anchored
+                    fired = (
+                        anchored.match(text, end, b) if anchored is not None else r.pattern.pattern.search(text, end, b)
+                    ) is not None
+            else:
+                fired = r.fires(text, start, end, lo, hi)
+            if fired:
+                out[r.key] = 1.0
                 out[r.signals] = 1.0
         return out
 
     def nearest(self, text: str, start: int, end: int, lo: int, hi: int, families: tuple[str, ...]) -> str | None:
         """The family (of `families`) whose rule matches nearest the candidate, if any fires."""
         best: tuple[int, str] | None = None
-        for r in self.possible(text):
+        for r in self.in_sentence(text, lo, hi):
             if r.signals in families:
                 d = r.distance(text, start, end, lo, hi)
                 if d is not None and (best is None or (d, r.signals) < best):
