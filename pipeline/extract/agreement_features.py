@@ -299,10 +299,26 @@ def _years_near(doc: Document, cand: InstrumentCandidate) -> set[int]:
     return {d.value.value.year for d in doc.dates_in(cand.sentence) if d.value and lo <= d.start and d.end <= hi}
 
 
+def _named_sides(cand: InstrumentCandidate) -> frozenset[str]:
+    return frozenset(e.key for e in cand.pool if e.source in {"explicit", "next"})
+
+
 def same_agreement_features(doc: Document, a: InstrumentCandidate, b: InstrumentCandidate) -> Features:
-    """Whether two candidates with the same parties report the same agreement (the merge model);
-    `a` comes first in the text."""
+    """Whether two candidates report the same agreement (the merge model); `a` comes first in the text."""
     f: Features = {}
+    sa, sb = _named_sides(a), _named_sides(b)
+    if not sa or not sb:
+        f["sides:" + ("both_unnamed" if not (sa or sb) else "one_unnamed")] = 1.0
+    elif sa == sb:
+        f["sides:same"] = 1.0
+    elif sa <= sb or sb <= sa:
+        f["sides:one_within_other"] = 1.0
+    elif sa & sb:
+        f["sides:overlap"] = 1.0
+    else:
+        f["sides:disjoint"] = 1.0
+    if a.member is not None or b.member is not None:
+        f["a_listed_reading"] = 1.0
     if a.kind == b.kind:
         f["same_lex_kind"] = 1.0
     elif a.kind in GENERIC_KINDS or b.kind in GENERIC_KINDS:
