@@ -79,3 +79,13 @@ def test_byline_and_header_date_styles():
     assert find_published_date("Title\nTuesday, 9 December 2025\nText.")[0] == dt.date(2025, 12, 9)
     # a date inside the first sentence of the story is not the publication date
     assert find_published_date("Title\nThe deal was signed on 3 March 2025 in Lima.\n")[0] is None
+
+
+def test_a_day_and_month_without_a_year_is_the_last_such_day_before_the_article_when_told_in_the_past():
+    published = dt.date(2025, 1, 9)
+    [signed] = find_dates("On September 11, the Bolivian government signed a contract.", published)
+    assert signed.date.value == dt.date(2024, 9, 11)
+    [meeting] = find_dates("The ministers will meet on January 15 in Delhi.", dt.date(2024, 12, 20))
+    assert meeting.date.value == dt.date(2025, 1, 15)
+    [met] = find_dates("The ministers met on January 3 in Delhi.", published)
+    assert met.date.value == dt.date(2025, 1, 3)

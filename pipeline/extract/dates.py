@@ -218,7 +218,12 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
         if kind in {"md", "dm"}:
             if published is None:
                 return None
-            return DateValue(dt.date(published.year, _month(g["m"]), int(g["d"])), "day")
+            day = dt.date(published.year, _month(g["m"]), int(g["d"]))
+            if not future and day > published:
+                day = day.replace(year=published.year - 1)  # "signed on September 11" written in January
+            elif future and day < published:
+                day = day.replace(year=published.year + 1)  # "will meet on January 15" written in December
+            return DateValue(day, "day")
         if kind == "m":
             if published is None:
                 return None

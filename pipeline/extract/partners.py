@@ -25,6 +25,9 @@ SENTENCE_SIGNALS = ("sent_cooperation", "sent_instrument", "sent_signed", "sent_
                     "sent_future", "sent_cabinet", "sent_launch", "sent_statistics", "sent_rivalry", "sent_quote",
                     "sent_reporting", "sent_existing", "sent_vague_plural", "sent_out_of_scope", "sent_minerals",
                     "sent_negation", "sent_leaders", "sent_ministers", "sent_recurring")  # fmt: skip
+_MENTION_FAMILIES = frozenset(MENTION_SIGNALS)
+_SENTENCE_FAMILIES = frozenset(SENTENCE_SIGNALS)
+_UNCLEAN = frozenset({"rival", "background", "place", "attribute", "owner", "observer", "caption", "metaphor"})
 _NAME_FORMS = {"name", "alias", "acronym", "pattern", "short", "acronym_pattern"}
 
 
@@ -71,22 +74,31 @@ def partner_features(doc: Document, cand: PartnerCandidate) -> Features:
         f["no_name_form"] = 1.0
     if forms <= {"government_home"}:
         f["only_unnamed_ministry"] = 1.0
-    for signal in MENTION_SIGNALS:
-        hits = sum(1 for m in mentions if signal in m.signals)
-        if hits:
-            f["any:" + signal] = 1.0
-            f["share:" + signal] = hits / n
-            if hits == n:
-                f["all:" + signal] = 1.0
-    clean = sum(1 for m in mentions if not any(s in m.signals for s in ("rival", "background", "place", "attribute", "owner", "observer", "caption", "metaphor")))  # fmt: skip
+    # (Counted over what the mentions and sentences do signal: a loop over every family for every
+    # mention costs more than the rest of the features.)
+    counts: dict[str, int] = {}
+    clean = 0
+    for m in mentions:
+        signals = m.signals
+        for signal in _MENTION_FAMILIES.intersection(signals):
+            counts[signal] = counts.get(signal, 0) + 1
+        if _UNCLEAN.isdisjoint(signals):
+            clean += 1
+    for signal, hits in counts.items():
+        f["any:" + signal] = 1.0
+        f["share:" + signal] = hits / n
+        if hits == n:
+            f["all:" + signal] = 1.0
     f["share:clean"] = clean / n
     if clean == 0:
         f["no_clean_mention"] = 1.0
     sentences = sorted({m.sentence for m in mentions})
-    for signal in SENTENCE_SIGNALS:
-        hits = sum(1 for i in sentences if signal in doc.sentence_signals(i))
-        if hits:
-            f["in_sentence:" + signal] = hits / len(sentences)
+    counts = {}
+    for i in sentences:
+        for signal in _SENTENCE_FAMILIES.intersection(doc.sentence_signals(i)):
+            counts[signal] = counts.get(signal, 0) + 1
+    for signal, hits in counts.items():
+        f["in_sentence:" + signal] = hits / len(sentences)
     first = sentences[0]
     if doc.is_headline(first):
         f["first_in_headline"] = 1.0
