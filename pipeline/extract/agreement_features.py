@@ -6,6 +6,7 @@ and its family), or a measured fact about the candidate (its words, its position
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.extract.document import Document
 from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry, list_groups
@@ -63,8 +64,12 @@ def _date_relations(doc: Document, cand: InstrumentCandidate) -> Features:
 
 
 def _sentence_features(doc: Document, index: int) -> Features:
-    signals = doc.sentence_signals(index)
-    return {"s:" + k: 1.0 for k in SENTENCE_SIGNALS if k in signals}
+    cache = doc.memo.setdefault("sentence_features", {})
+    found = cache.get(index)
+    if found is None:
+        signals = doc.sentence_signals(index)
+        found = cache[index] = {"s:" + k: 1.0 for k in SENTENCE_SIGNALS if k in signals}
+    return found
 
 
 def _pool_summary(doc: Document, cand: InstrumentCandidate) -> Features:
@@ -138,6 +143,29 @@ def _distance_ranks(cand: InstrumentCandidate) -> dict[int, int]:
     return ranks
 
 
+@dataclass(frozen=True)
+class _PoolFacts:
+    """What every party question about one candidate needs to know of its pool, worked out once."""
+
+    keys: frozenset[str]
+    explicit: list[PoolEntry]
+    blocs: list[tuple[str, object]]  # (key, bloc entry)
+    org_countries: frozenset[str]  # home countries of the organisations in the pool
+
+
+def _pool_facts(doc: Document, cand: InstrumentCandidate) -> _PoolFacts:
+    facts = getattr(cand, "_pool_facts", None)
+    if facts is None:
+        keys = frozenset(e.key for e in cand.pool)
+        facts = cand._pool_facts = _PoolFacts(  # type: ignore[attr-defined]
+            keys,
+            [e for e in cand.pool if e.source == "explicit"],
+            [(k, doc.entry(k)) for k in keys if doc.kind(k) == "bloc"],
+            frozenset(doc.entry(k).country_iso3 for k in keys if doc.kind(k) == "organization" and doc.entry(k).country_iso3),
+        )
+    return facts
+
+
 def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -> Features:
     """Whether a pool entity is a party to the candidate's agreement (the party model)."""
     kind = doc.kind(entry.key)
@@ -154,9 +182,9 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
         f["is_home"] = 1.0
     elif entry.key in doc.top_countries[:2]:
         f["top_two_country"] = 1.0
-    explicit = [e for e in cand.pool if e.source == "explicit"]
+    pool = _pool_facts(doc, cand)
+    explicit = pool.explicit
     f[f"explicit_in_pool_{min(len(explicit), 4)}"] = 1.0
-    keys = {e.key for e in cand.pool}
     entity = doc.entry(entry.key)
     if kind == "organization":
         f["org_kind:" + (entity.kind or "unknown")] = 1.0
@@ -164,14 +192,14 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
             f["org_vocab_reporter"] = 1.0
         if entry.key in doc.pattern_orgs:
             f["org_by_pattern"] = 1.0
-    if kind == "organization" and entity.country_iso3 and f"country:{entity.country_iso3}" in keys:
-        f["own_country_in_pool"] = 1.0
-    blocs = [doc.entry(k) for k in keys if k != entry.key and doc.kind(k) == "bloc"]
+        if entity.country_iso3 and f"country:{entity.country_iso3}" in pool.keys:
+            f["own_country_in_pool"] = 1.0
+    blocs = [b for key, b in pool.blocs if key != entry.key]
     if blocs:
         f["a_bloc_in_pool"] = 1.0
         if kind == "country" and any(entity.iso3 in b.members for b in blocs):
             f["member_of_a_bloc_in_pool"] = 1.0
-    if kind == "country" and any(doc.entry(k).country_iso3 == entity.iso3 for k in keys if doc.kind(k) == "organization"):
+    if kind == "country" and entity.iso3 in pool.org_countries:
         f["own_org_in_pool"] = 1.0
     m = entry.mention
     if m is None:
@@ -218,8 +246,11 @@ def _mention_status_signals(doc: Document, cand: InstrumentCandidate) -> Feature
     """What one mention says of the agreement's status: the status cue nearest to it (the clearest
     sign), the status families around it, its cue, the tense of its sentence and its dates."""
     f: Features = {"cue:" + cand.cue: 1.0}
-    s = doc.sentences[cand.sentence]
-    nearest = rules_for("instrument").nearest(doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES)
+    cache = doc.memo.setdefault("nearest_status", {})
+    nearest = cache.get((cand.start, cand.end), "?")
+    if nearest == "?":
+        s = doc.sentences[cand.sentence]
+        nearest = cache[(cand.start, cand.end)] = rules_for("instrument").nearest(doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES)
     f["nearest:" + (nearest.removesuffix("_near") if nearest else "none")] = 1.0
     signals = instrument_signals(doc, cand)
     for family in _STATUS_FAMILIES:
