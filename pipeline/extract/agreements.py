@@ -53,7 +53,8 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
     """The likeliest set of parties: each pool entity's party probability (the party model) taken
     together with how many parties agreements have (the party_count model) - the set S that
     maximises sum(log p, in S) + sum(log(1 - p), not in S) + log prior(|S|). A bloc a membership
-    joins is always in."""
+    joins is always in; a bloc and one of its own members are not two sides of one agreement (the
+    member acts within the bloc: "Japan, holding the G7 presidency, launched the G7's plan")."""
     decisions = {e.key: model.decide(party_features(doc, cand, e)) for e in cand.pool}
     p = {k: d.probability if d.label == "party" else 1 - d.probability for k, d in decisions.items()}
     ranked = sorted(p, key=lambda k: (-p[k], k))[:_SET_SEARCH]
@@ -63,12 +64,17 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
     for size in range(1, min(len(ranked), 4) + 1):
         prior = math.log(max(count_prior.get(str(size) if size < 4 else "4+", 1e-9), 1e-9))
         for chosen in combinations(ranked, size):
-            if not fixed <= set(chosen):
+            if not fixed <= set(chosen) or (not fixed and _bloc_with_member(doc, chosen)):
                 continue
             score = base + prior + sum(math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in chosen)
             if score > best_score:
                 best, best_score = chosen, score
     return {k: decisions[k] for k in best}
+
+
+def _bloc_with_member(doc: Document, keys: tuple[str, ...]) -> bool:
+    members = {doc.entry(k).iso3 for k in keys if doc.kind(k) == "country"}
+    return any(members & set(doc.entry(k).members) for k in keys if doc.kind(k) == "bloc")
 
 
 _SET_SEARCH = 6  # party sets are searched among the six likeliest entities
