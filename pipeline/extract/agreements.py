@@ -59,14 +59,15 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
     p = {k: d.probability if d.label == "party" else 1 - d.probability for k, d in decisions.items()}
     ranked = sorted(p, key=lambda k: (-p[k], k))[:_SET_SEARCH]
     fixed = {cand.fixed_party} if cand.fixed_party in p else set()
-    base = sum(math.log(max(1 - p[k], 1e-9)) for k in p)
+    check_blocs = not fixed and any(doc.kind(k) == "bloc" for k in ranked)
+    gain = {k: math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in ranked}
     best, best_score = (), -math.inf
     for size in range(1, min(len(ranked), 4) + 1):
         prior = math.log(max(count_prior.get(str(size) if size < 4 else "4+", 1e-9), 1e-9))
         for chosen in combinations(ranked, size):
-            if not fixed <= set(chosen) or (not fixed and _bloc_with_member(doc, chosen)):
+            if not fixed <= set(chosen) or (check_blocs and _bloc_with_member(doc, chosen)):
                 continue
-            score = base + prior + sum(math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in chosen)
+            score = prior + sum(gain[k] for k in chosen)
             if score > best_score:
                 best, best_score = chosen, score
     return {k: decisions[k] for k in best}
