@@ -37,6 +37,7 @@ NOT_NAME = {
     "State", "Federal", "National", "Strategic", "Joint", "Global", "International", "Bilateral", "Foreign",
     "Commerce", "Industry", "Industries", "Affairs", "External", "Natural", "Resources", "Development", "Bank",
     "North", "South", "East", "West", "Central", "New", "Minister's", "Convention", "Alliance", "Council",
+    "Mt", "Mount", "House", "Parliamentary", "Internal", "Market",
 }  # fmt: skip
 _ROLE_NOUNS = r"(?:minister|secretary|ambassador|envoy|president|premier|chancellor|governor|commissioner|chief|ceo|cfo|coo|chair(?:man|woman|person)?|director|head|founder|co-founder|spokes(?:person|man|woman)|analyst|economist|professor|fellow|associate|researcher|scientist|executive|official|officer|adviser|advisor|manager|partner|editor|correspondent|president|deputy|senator|lawmaker|mp|member|leader|king|prince|sheikh|emir|consul|attaché|attache|diplomat|negotiator|author|strategist|vice)"
 _ROLE_RE = re.compile(rf"\b{_ROLE_NOUNS}s?\b", re.IGNORECASE)
@@ -59,10 +60,13 @@ TITLES_OF_ADDRESS = frozenset(
 
 
 def strip_titles_of_address(tokens: list) -> list:
-    """Name tokens without the forms of address that open them ("HE Khalid Al-Falih" -> "Khalid Al-Falih")."""
+    """Name tokens after the forms of address that open them ("HE Khalid Al-Falih" -> "Khalid Al-Falih",
+    "Catamarca Lic Raul Jalil" -> "Raul Jalil": a capitalised word before the form of address belongs
+    to the title, "Governor of Catamarca")."""
     i = 0
-    while i < len(tokens) - 1 and tokens[i].text in TITLES_OF_ADDRESS:
-        i += 1
+    for k, tok in enumerate(tokens[:-1]):
+        if tok.text in TITLES_OF_ADDRESS:
+            i = k + 1
     return tokens[i:]
 
 
@@ -141,6 +145,7 @@ class _SentenceReader:
     def read_name(self, i: int, max_tokens: int = 5) -> list[Token]:
         """Name tokens starting at token i: capitalised words, initials, inner particles."""
         name: list[Token] = []
+        possessive = False
         while i < len(self.tokens) and len(name) < max_tokens:
             tok = self.tokens[i]
             if self.hit_at(tok) is not None and not (name and self.hit_at(tok).alias.form == "demonym"):
@@ -165,6 +170,8 @@ class _SentenceReader:
             i += 1
         while name and (name[-1].text in _PARTICLES or _is_initial(name[-1].text)):
             name.pop()
+        if name and i < len(self.tokens) and self.tokens[i].text in _ORG_WORDS and not possessive:
+            return []  # "Chairman, Hub Governing Board": the words open a body's name
         return name
 
     def _particles_then_name(self, i: int) -> bool:

@@ -123,6 +123,10 @@ _DATELINE_HEAD_RE = re.compile(r"\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,
 _DATELINE_TAIL_RE = re.compile(r"(?:\s+[A-Z][A-Z'’.-]+){0,3}\s*(?:,|\(|\[|[-–—:])")
 # A capitalised acronym not in the vocabulary: "CAMYEN", "JEMSE", "TEXMiN" (two capitals at least, no digits).
 _ACRONYM_RE = re.compile(r"(?<![\w.-])[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![\w-])")
+# Three capitalised words or more in a row ("CATAMARCA MINERA Y ENERGETICA SOCIEDAD DEL ESTADO"): a name or
+# a heading in capitals, whose words are not acronyms; it names a body when it holds a legal form.
+_CAPS_RUN_RE = re.compile(r"(?<![\w.-])[A-Z]{2,}(?:[ \t]+(?:[A-Z]{2,}|Y|DE|DEL)(?![\w.-])){2,}")
+_CAPS_LEGAL_RE = re.compile(r"\b(?:SOCIEDAD|LIMITED|LTD|CORPORATION|CORP|COMPANY|INC|PLC|GMBH|LLC|SPA|LTDA|EMPRESA)\b")
 # Named bodies whose name is all generic words but whose head says they are one: "Minerals Council of Australia".
 _BODY_HEAD_RE = re.compile(
     r"\b(?:Council|Commission|Authority|Agency|Institute|Bank|Fund|Alliance|Association|Federation|Chamber|Board|Corporation)\b"
@@ -177,6 +181,8 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
                 if _distinctive(left, suffixes, place_words) and _distinctive(right, suffixes, place_words):
                     pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
+                    if left.split()[-1] not in suffixes and _PERSON_TITLE_RE.search(right):
+                        pieces = pieces[1:]  # "Chris Showalter and Burundi's Minister of Mines": a person first
                     break
         spans += [(s, e, government) for s, e in pieces]
     for m in _DESCRIBED_ORG_RE.finditer(text):
@@ -186,8 +192,14 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             spans.append((m.start("name"), m.end("name"), False))
     not_acronyms = frozenset(vocab.cues["not_org_acronyms"])
     acronyms: list[OrgMatch] = []
+    shouted = [(r.start(), r.end()) for r in _CAPS_RUN_RE.finditer(text)]
+    for r in _CAPS_RUN_RE.finditer(text):
+        if _CAPS_LEGAL_RE.search(r.group(0)):
+            spans.append((r.start(), r.end(), False))  # "CATAMARCA MINERA Y ENERGETICA SOCIEDAD DEL ESTADO"
     for m in _ACRONYM_RE.finditer(text):
         word = m.group(0)
+        if any(a <= m.start() < b for a, b in shouted):
+            continue  # a word of a name or heading written in capitals, not an acronym
         upper = sum(ch.isupper() for ch in word)
         if len(word) < 3 or upper < 0.6 * len(word) or word in not_acronyms or word.upper() in not_acronyms:
             continue
