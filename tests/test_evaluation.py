@@ -13,8 +13,8 @@ from pipeline.evaluate import canonical_partner, evaluate
 
 from .conftest import GOLD
 
-CV_FLOORS = {"partners": 0.74, "minerals": 0.94, "people": 0.88, "agreements": 0.46, "events": 0.46}
-CV_STATUS_ACCURACY_FLOOR = 0.66
+CV_FLOORS = {"partners": 0.75, "minerals": 0.94, "people": 0.90, "agreements": 0.45, "events": 0.46}
+CV_STATUS_ACCURACY_FLOOR = 0.64
 CV_ECE_CEILING = 0.05  # the calibration error of `confidence` over every published row
 CANDIDATE_RECALL_FLOORS = {"partners": 0.92, "minerals": 0.96, "people": 0.87, "agreements": 0.78, "events": 0.83}
 # The seed articles are among those the models were fitted on: these are in-sample figures.

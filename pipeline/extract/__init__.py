@@ -67,6 +67,11 @@ def _drop_people_taken_for_organisations(doc: Document, people: list[PersonRecor
         doc.__dict__.pop("mentions_by_sentence", None)
 
 
+# An event's participant is a partner (the guide), so one the partner model all but rules out (a
+# quoted analyst's employer, the city an analyst sits in) is dropped from the event instead.
+PARTICIPANT_FLOOR = 0.2
+
+
 def gather_candidates(source_file: str, raw_text: str) -> Candidates:
     doc = read_document(source_file, raw_text)
     if doc.language != "en":
@@ -123,11 +128,20 @@ def extract_article(
         )
     agreements, parties = decide_agreements(doc, c.instruments, models)
     events, participants = decide_events(doc, c.triggers, models)
+    partner_decisions = decide_partners(doc, c.partners, models["partner"])
+    doubtful = {
+        k
+        for k, d in partner_decisions.items()
+        if (d.probability if d.label == "partner" else 1 - d.probability) < PARTICIPANT_FLOOR
+    }
+    for e in events:
+        e.participants = [k for k in e.participants if k not in doubtful]
+    participants = {k: d for k, d in participants.items() if k not in doubtful}
     also: dict[str, Decision] = dict(participants)
     for key, decision in parties.items():
         if key not in also or decision.probability > also[key].probability:
             also[key] = decision
-    partners = partner_records(doc, c.partners, decide_partners(doc, c.partners, models["partner"]), also)
+    partners = partner_records(doc, c.partners, partner_decisions, also)
     minerals = decide_minerals(doc, c.minerals, models["mineral"])
     kept = {m.mineral_id for m in minerals}
     for a in agreements:

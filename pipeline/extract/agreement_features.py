@@ -250,7 +250,9 @@ def _mention_status_signals(doc: Document, cand: InstrumentCandidate) -> Feature
     nearest = cache.get((cand.start, cand.end), "?")
     if nearest == "?":
         s = doc.sentences[cand.sentence]
-        nearest = cache[(cand.start, cand.end)] = rules_for("instrument").nearest(doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES)
+        nearest = cache[(cand.start, cand.end)] = rules_for("instrument").nearest(
+            doc.text, cand.start, cand.end, s.start, s.end, _STATUS_FAMILIES
+        )
     f["nearest:" + (nearest.removesuffix("_near") if nearest else "none")] = 1.0
     signals = instrument_signals(doc, cand)
     for family in _STATUS_FAMILIES:

@@ -199,11 +199,16 @@ def _name(doc: Document, members: list[_Accepted], kind: str, parties: tuple[str
     return f"{names} {_KIND_LABEL[kind]}", False
 
 
+_KIND_FAMILY = {kind: "cooperation" for kind in ("mou", "joint_declaration", "cooperation_agreement", "framework", "other")}
+_KIND_FAMILY.update({"investment_partnership": "investment", "joint_venture": "investment"})
+
+
 def decide_agreements(
     doc: Document, cands: list[InstrumentCandidate], models: dict[str, LinearModel]
 ) -> tuple[list[AgreementRecord], dict[str, Decision]]:
     """The article's agreements, and the party model's decision on every party (each party is a partner)."""
     records = []
+    used_keys: set[str] = set()
     party_decisions: dict[str, Decision] = {}
     for cluster in _cluster(doc, _accept(doc, cands, models), models["same_agreement"]):
         members = cluster.members
@@ -218,8 +223,17 @@ def decide_agreements(
                 if key not in party_decisions or decision.probability > party_decisions[key].probability:
                     party_decisions[key] = decision
         name, named = _name(doc, members, kind, parties)
-        key_words = [named and name.lower() or "", head_word(best.cand) if not named else ""]
-        key = "agreement:" + "+".join(parties) + ":" + kind + ":" + ":".join(w for w in key_words if w)
+        # Identity across articles: a named instrument by its name; an unnamed one by its parties and the
+        # family of its kind, since one article's "minerals pact" is another's "critical minerals
+        # agreement" and the kind model may tell them apart where the text does not.
+        # Two instruments of one article stay two rows: the second of a family is told apart by its kind
+        # and head word.
+        key = "agreement:" + "+".join(parties) + ":" + (f"{kind}:{name.lower()}" if named else _KIND_FAMILY.get(kind, kind))
+        for extra in (kind, head_word(best.cand), str(len(records))):
+            if key not in used_keys:
+                break
+            key += ":" + extra
+        used_keys.add(key)
         spans = sorted({(m.cand.start, m.cand.end, m.cand.sentence) for m in members})
         records.append(
             AgreementRecord(
