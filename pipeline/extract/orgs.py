@@ -8,6 +8,7 @@ cooperation the article reports is decided later (pipeline/extract/decide_partne
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -192,13 +193,16 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             spans.append((m.start("name"), m.end("name"), False))
     not_acronyms = frozenset(vocab.cues["not_org_acronyms"])
     acronyms: list[OrgMatch] = []
-    shouted = [(r.start(), r.end()) for r in _CAPS_RUN_RE.finditer(text)]
+    shouted_starts, shouted_ends = [], []
     for r in _CAPS_RUN_RE.finditer(text):
+        shouted_starts.append(r.start())
+        shouted_ends.append(r.end())
         if _CAPS_LEGAL_RE.search(r.group(0)):
             spans.append((r.start(), r.end(), False))  # "CATAMARCA MINERA Y ENERGETICA SOCIEDAD DEL ESTADO"
     for m in _ACRONYM_RE.finditer(text):
         word = m.group(0)
-        if any(a <= m.start() < b for a, b in shouted):
+        run = bisect_right(shouted_starts, m.start()) - 1
+        if run >= 0 and m.start() < shouted_ends[run]:
             continue  # a word of a name or heading written in capitals, not an acronym
         upper = sum(ch.isupper() for ch in word)
         if len(word) < 3 or upper < 0.6 * len(word) or word in not_acronyms or word.upper() in not_acronyms:
