@@ -35,13 +35,8 @@ def head_word(cand: InstrumentCandidate) -> str:
 
 
 def instrument_signals(doc: Document, cand: InstrumentCandidate) -> Features:
-    """The instrument rules' signals for the candidate's words (once per span: a list's readings share them)."""
-    cache = doc.memo.setdefault("instrument_signals", {})
-    found = cache.get((cand.start, cand.end))
-    if found is None:
-        s = doc.sentences[cand.sentence]
-        found = cache[(cand.start, cand.end)] = rules_for("instrument").signals(doc.text, cand.start, cand.end, s.start, s.end)
-    return found
+    """The instrument rules' signals for the candidate's words."""
+    return doc.span_signals("instrument", cand.start, cand.end, cand.sentence)
 
 
 def _date_relations(doc: Document, cand: InstrumentCandidate) -> Features:

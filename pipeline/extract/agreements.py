@@ -22,6 +22,7 @@ from pipeline.extract.agreement_features import (
     status_features,
 )
 from pipeline.extract.document import Document
+from pipeline.extract.grouping import group_greedily
 from pipeline.extract.instruments import InstrumentCandidate
 from pipeline.extract.model import Decision, LinearModel
 from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
@@ -124,23 +125,15 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
 
 def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
     """Candidates with the same parties, grouped by the same-agreement model (greedy, in text order)."""
-    clusters: list[_Cluster] = []
-    for a in accepted:
-        best, best_p = None, 0.5
-        for cluster in clusters:
-            if cluster.members[0].parties != a.parties:
-                continue
-            p = max(
-                1.0 if (m.cand.start, m.cand.end) == (a.cand.start, a.cand.end) else model.probability(same_agreement_features(doc, m.cand, a.cand))
-                for m in cluster.members
-            )  # fmt: skip
-            if p >= best_p:
-                best, best_p = cluster, p
-        if best is None:
-            clusters.append(_Cluster([a]))
-        else:
-            best.members.append(a)
-    return clusters
+
+    def same(m: _Accepted, a: _Accepted) -> float:
+        if m.parties != a.parties:
+            return 0.0
+        if (m.cand.start, m.cand.end) == (a.cand.start, a.cand.end):
+            return 1.0  # two readings of one span
+        return model.probability(same_agreement_features(doc, m.cand, a.cand))
+
+    return [_Cluster(group) for group in group_greedily(accepted, same, 0.5)]
 
 
 def _evidence(doc: Document, members: list[_Accepted], status: str) -> _Accepted:

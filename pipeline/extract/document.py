@@ -132,6 +132,16 @@ class Document:
             found = self._sentence_signals[index] = rules_for("sentence").signals(self.text, s.start, s.end, s.start, s.end)
         return found
 
+    def span_signals(self, scope: str, start: int, end: int, index: int) -> dict[str, float]:
+        """What the rules of `scope` say of the words text[start:end] of sentence `index`, worked out once
+        per span (the readings of one list share their words)."""
+        cache = self.memo.setdefault(scope + "_signals", {})
+        found = cache.get((start, end))
+        if found is None:
+            s = self.sentences[index]
+            found = cache[(start, end)] = rules_for(scope).signals(self.text, start, end, s.start, s.end)
+        return found
+
     def is_headline(self, index: int) -> bool:
         """The opening line when it is a headline: no full stop, not too long, a line of its own."""
         if index != 0 or not self.sentences:

@@ -12,7 +12,6 @@ from pipeline.extract.instruments import PoolEntry
 from pipeline.extract.model import Features
 from pipeline.extract.partners import SENTENCE_SIGNALS
 from pipeline.extract.places import PlaceMention
-from pipeline.extract.rules import rules_for
 from pipeline.extract.triggers import TriggerCandidate
 
 _WORD_BEFORE_RE = re.compile(r"(\w+)\W*$")
@@ -25,13 +24,8 @@ _ENTITY_FAMILIES = ("rival", "background", "place", "visit_host", "leader", "att
 
 
 def trigger_signals(doc: Document, t: TriggerCandidate) -> Features:
-    """The trigger rules' signals for the trigger's words (once per span)."""
-    cache = doc.memo.setdefault("trigger_signals", {})
-    found = cache.get((t.start, t.end))
-    if found is None:
-        s = doc.sentences[t.sentence]
-        found = cache[(t.start, t.end)] = rules_for("trigger").signals(doc.text, t.start, t.end, s.start, s.end)
-    return found
+    """The trigger rules' signals for the trigger's words."""
+    return doc.span_signals("trigger", t.start, t.end, t.sentence)
 
 
 def date_relation(doc: Document, d: DateExpression) -> str:

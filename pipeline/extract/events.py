@@ -21,6 +21,7 @@ from pipeline.extract.event_features import (
     trigger_features,
     type_features,
 )
+from pipeline.extract.grouping import group_greedily, mean
 from pipeline.extract.model import Decision, LinearModel
 from pipeline.extract.places import PlaceMention
 from pipeline.extract.records import DateValue, EventRecord, Span
@@ -92,19 +93,11 @@ def _accept(doc: Document, triggers: list[TriggerCandidate], models: dict[str, L
 
 def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
     """Triggers of one occurrence grouped by the same-event model (greedy, in text order, average linkage)."""
-    clusters: list[_Cluster] = []
-    for a in accepted:
-        best, best_p = None, SAME_EVENT_THRESHOLD
-        for cluster in clusters:
-            ps = [model.probability(same_event_features(doc, m.trigger, a.trigger)) for m in cluster.members]
-            p = sum(ps) / len(ps)
-            if p >= best_p:
-                best, best_p = cluster, p
-        if best is None:
-            clusters.append(_Cluster([a]))
-        else:
-            best.members.append(a)
-    return clusters
+
+    def same(m: _Accepted, a: _Accepted) -> float:
+        return model.probability(same_event_features(doc, m.trigger, a.trigger))
+
+    return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, mean)]
 
 
 def _visit_host(doc: Document, members: list[_Accepted]) -> str | None:
