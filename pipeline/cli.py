@@ -69,6 +69,8 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
     if not raw_dir.is_dir():
         raise BuildFailed(f"raw folder not found: {raw_dir}")
     warehouse_dir = Path(warehouse_dir).resolve()
+    if warehouse_dir.exists() and not warehouse_dir.is_dir():
+        raise BuildFailed(f"the warehouse {warehouse_dir} is a file, not a folder: give --warehouse a folder")
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     assets = [
         a

@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -33,10 +34,33 @@ LICENSE = {
 }
 TITLE = "Critical-minerals diplomacy dataset"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same release zips to the same bytes
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+RESERVED_NAMES = {"latest", "index.json"}  # names the releases folder already uses
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take as the start of a formula
 
 
 class ReleaseError(Exception):
     """The release could not be made; the message says why in one line."""
+
+
+def check_version(version: str) -> str:
+    """A version becomes a folder and a file name and lands in HTML: letters, digits, '.', '_', '-' only."""
+    if not VERSION_PATTERN.fullmatch(version) or version in RESERVED_NAMES or version.endswith((".zip", ".tmp")):
+        raise ReleaseError(
+            f"invalid release version {version!r}: use letters, digits, '.', '_' and '-' (starting with a letter or "
+            f"digit, at most 100 characters), not {', '.join(sorted(RESERVED_NAMES))} and not ending in .zip or .tmp"
+        )
+    return version
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP's CSV-injection advice).
+    Only the CSV copies change: the Parquet and DuckDB files keep every value as published."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return out
 
 
 def default_version(releases: Path, today: dt.date | None = None) -> str:
@@ -121,7 +145,8 @@ gazetteer-based extraction, with the evidence sentence of every fact in `mention
 ## Files
 
 - `parquet/<table>.parquet` (zstd; table and column descriptions in the Parquet metadata) and
-  `csv/<table>.csv` (UTF-8) - the same tables.
+  `csv/<table>.csv` (UTF-8) - the same tables; a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
+  carriage return is written with a leading `'` so that spreadsheets read it as text, not as a formula.
 - `{DUCKDB_NAME}` - every table with primary and foreign keys, comments on every table, column and
   view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Needs DuckDB >= 2.0.
 - `datapackage.json` - Frictionless Data Package (Table Schemas, keys, descriptions, licence).
@@ -315,10 +340,10 @@ def report_html(version: str, tables: dict[str, pd.DataFrame]) -> str:
     counts = "".join(f"<tr><td>{t}</td><td>{len(df)}</td></tr>" for t, df in tables.items())
     body = "".join(f"<section>{c}</section>" for c in charts)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{TITLE} - release {version}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{TITLE} - release {html.escape(version)}</title>
 <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#1a202c}} section{{margin:2em 0}}
 table{{border-collapse:collapse}} td{{border:1px solid #e2e8f0;padding:2px 8px}}</style></head>
-<body><h1>{TITLE}</h1><p>Release <b>{version}</b>. Licence CC-BY-4.0.</p>
+<body><h1>{TITLE}</h1><p>Release <b>{html.escape(version)}</b>. Licence CC-BY-4.0.</p>
 {body}<h2>Tables</h2><table>{counts}</table></body></html>
 """
 
@@ -340,12 +365,14 @@ def _deterministic_zip(folder: Path, target: Path) -> None:
 def make_release(warehouse: Path, version: str | None = None, today: dt.date | None = None) -> Path:
     """Write an immutable release of the current publication; return its folder."""
     warehouse = Path(warehouse)
+    if warehouse.exists() and not warehouse.is_dir():
+        raise ReleaseError(f"the warehouse {warehouse} is a file, not a folder")
     publication = current_publication(warehouse)
     if publication is None:
         raise ReleaseError(f"nothing published in {warehouse}: run `python -m pipeline build` first")
     releases = warehouse / RELEASES_DIR
     releases.mkdir(parents=True, exist_ok=True)
-    version = version or default_version(releases, today)
+    version = check_version(version) if version is not None else default_version(releases, today)
     folder = releases / version
     if folder.exists():
         raise ReleaseError(f"release {version} already exists: releases are immutable")
@@ -360,7 +387,7 @@ def make_release(warehouse: Path, version: str | None = None, today: dt.date | N
     tables = _load(publication / PARQUET_DIR)
     for t in schemas.table_names():
         shutil.copyfile(publication / PARQUET_DIR / f"{t}.parquet", staging / PARQUET_DIR / f"{t}.parquet")
-        tables[t].to_csv(staging / "csv" / f"{t}.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d")
+        spreadsheet_safe(tables[t]).to_csv(staging / "csv" / f"{t}.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d")
     shutil.copyfile(publication / DUCKDB_NAME, staging / DUCKDB_NAME)
     _write_json(staging / "datapackage.json", datapackage(version, tables))
     old_tables = _load(releases / previous / PARQUET_DIR) if previous else None

@@ -1,5 +1,6 @@
 """Releases people can download, cite and trust: immutable, verifiable, self-describing, comparable."""
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -8,6 +9,7 @@ import sys
 import zipfile
 
 import duckdb
+import pandas as pd
 import pytest
 
 import schemas
@@ -186,3 +188,42 @@ def test_the_release_command_uploads_when_given_a_uri(released, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (target / "cli-upload" / "SHA256SUMS").exists() and "uploaded to file://" in result.stdout
+
+
+@pytest.mark.parametrize("version", ["../../x", "/tmp/abs", "latest", "index.json", "<b>v1</b>", "", ".hidden", "v1.zip", "a b"])
+def test_a_release_version_that_is_not_a_plain_name_is_refused_and_writes_nothing(released, version):
+    warehouse, _, _ = released
+    before = sorted(p.name for p in (warehouse / "releases").iterdir())
+    with pytest.raises(ReleaseError, match="invalid release version"):
+        make_release(warehouse, version=version)
+    assert sorted(p.name for p in (warehouse / "releases").iterdir()) == before
+    assert not (warehouse.parent / "x").exists()
+
+
+def test_a_warehouse_that_is_a_file_is_a_clear_error_for_build_and_release(tmp_path):
+    not_a_folder = tmp_path / "warehouse"
+    not_a_folder.write_text("")
+    for command in (["build", "--raw", str(RAW)], ["release"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", *command, "--warehouse", str(not_a_folder)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 1, command
+        assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_released_as_text_in_csv_and_as_is_in_parquet(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    formula_name = "=HYPERLINK(1,2) india.txt"
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / formula_name)
+    build(raw, tmp_path / "w", quiet=True)
+    folder = make_release(tmp_path / "w", today=DAY)
+    with open(folder / "csv" / "articles.csv", encoding="utf-8") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    assert "'" + formula_name in cells and formula_name not in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    released_parquet = pd.read_parquet(folder / PARQUET_DIR / "articles.parquet")
+    assert formula_name in set(released_parquet["source_file"])
