@@ -10,10 +10,15 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The virtual environment comes first and uv is installed inside it, so nothing is installed
+# system-wide: this works with Debian's and Ubuntu's own python3 (PEP 668), pyenv and the official images.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	$(PYTHON) -m uv pip install --quiet --python $(PY) -e ".[dev]"
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "setup needs Python >= 3.11; '$(PYTHON)' is older or missing: run make PYTHON=python3.12 (or another)" >&2; exit 1; }
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); } || { \
+	  rm -rf $(VENV); echo "'$(PYTHON) -m venv' failed: on Debian or Ubuntu install python3-venv (sudo apt install python3-venv)" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(PY) -m uv pip install --quiet --python $(PY) -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
