@@ -36,6 +36,9 @@ EXTRACTION_STAMP = "extraction.version"  # and the extraction code its rows came
 # code, a row with that id can only have the same values. An update then only deletes and inserts.
 ROWS_FIXED_BY_KEY = ("mentions",)
 KEEP_PUBLICATIONS = 2  # the current one and the one before, for readers still holding it
+# The DuckDB file is written in the storage format of DuckDB 1.1, which every DuckDB since reads
+# (the 1.x command-line tools people have included), not only DuckDB >= 2.0.
+STORAGE_VERSION = "v1.1.0"
 
 
 def to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
@@ -83,7 +86,8 @@ def write_publication(
 def schema_stamp() -> str:
     """A hash of every table's and view's DDL: a DuckDB file may be updated in place only by a
     build that declares the same tables, keys and views."""
-    ddl = [schemas.duckdb_ddl(t) for t in schemas.table_names()] + [schemas.duckdb_view_ddl(v) for v in schemas.load_views()]
+    ddl = [STORAGE_VERSION, schemas.duckdb_types_ddl()]
+    ddl += [schemas.duckdb_ddl(t) for t in schemas.table_names()] + [schemas.duckdb_view_ddl(v) for v in schemas.load_views()]
     return hashlib.sha256("\n".join(ddl).encode("utf-8")).hexdigest()
 
 
@@ -127,7 +131,7 @@ def _apply_changes(path: Path, tables: dict[str, pa.Table], fixed: tuple[str, ..
     """Rows gone are deleted (children before parents, for the foreign keys), rows whose values
     changed are updated (except in the `fixed` tables, where a key's values cannot change), new
     rows inserted (parents before children); keys decide identity."""
-    con = duckdb.connect(str(path))
+    con = _connect(path)
     try:
         specs = schemas.load_tables()
         same_key = {t: " AND ".join(f"n.{k} = t.{k}" for k in spec.primary_key) for t, spec in specs.items()}
@@ -151,9 +155,14 @@ def _apply_changes(path: Path, tables: dict[str, pa.Table], fixed: tuple[str, ..
         con.close()
 
 
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
 def _load_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
-    con = duckdb.connect(str(path))
+    con = _connect(path)
     try:
+        con.execute(schemas.duckdb_types_ddl())
         for table in schemas.table_names():  # parents (keyed) before children, for the foreign keys
             con.execute(schemas.duckdb_ddl(table, primary_key=False))
             con.register(f"new_{table}", tables[table])

@@ -148,7 +148,7 @@ gazetteer-based extraction, with the evidence sentence of every fact in `mention
   `csv/<table>.csv` (UTF-8) - the same tables; a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
   carriage return is written with a leading `'` so that spreadsheets read it as text, not as a formula.
 - `{DUCKDB_NAME}` - every table with primary and foreign keys, comments on every table, column and
-  view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Needs DuckDB >= 2.0.
+  view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Opens in DuckDB >= 1.1 (`pip install duckdb-cli`).
 - `datapackage.json` - Frictionless Data Package (Table Schemas, keys, descriptions, licence).
 - `report.html` - charts: partners x minerals, agreements over time by status, top partners.
 - `CHANGELOG.md`, `changes.json` - what changed since the previous release.

@@ -55,6 +55,7 @@ class ColumnSpec:
     pattern: str | None = None
     min: float | None = None
     max: float | None = None
+    duckdb_enum: str | None = None  # stored in DuckDB as this ENUM type: the enum's order is its sort order
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _parse_table(name: str, raw: dict[str, Any]) -> TableSpec:
             pattern=col.get("pattern"),
             min=col.get("min"),
             max=col.get("max"),
+            duckdb_enum=col.get("duckdb_enum"),
         )
         for col_name, col in raw["columns"].items()
     )
@@ -124,7 +126,30 @@ def _parse_table(name: str, raw: dict[str, Any]) -> TableSpec:
 def load_tables() -> dict[str, TableSpec]:
     """All published tables, in dependency order (parents before children)."""
     raw = read_yaml(TABLES_FILE)
-    return {name: _parse_table(name, spec) for name, spec in raw["tables"].items()}
+    tables = {name: _parse_table(name, spec) for name, spec in raw["tables"].items()}
+    enums: dict[str, tuple[str, ...]] = {}
+    for spec in tables.values():
+        for c in spec.columns:
+            if c.duckdb_enum is None:
+                continue
+            if c.enum is None or c.type != "string":
+                raise ValueError(f"{spec.name}.{c.name}: duckdb_enum needs a string column with an enum")
+            if enums.setdefault(c.duckdb_enum, c.enum) != c.enum:
+                raise ValueError(f"{spec.name}.{c.name}: ENUM {c.duckdb_enum} is declared with other values elsewhere")
+    return tables
+
+
+def duckdb_enum_types() -> dict[str, tuple[str, ...]]:
+    """The ENUM types of the DuckDB file (name -> values in sort order), as the columns declare them."""
+    return {c.duckdb_enum: c.enum for spec in load_tables().values() for c in spec.columns if c.duckdb_enum and c.enum}
+
+
+def duckdb_types_ddl() -> str:
+    """CREATE TYPE for every ENUM, run before the tables: `ORDER BY status` then sorts in lifecycle order."""
+    return "\n".join(
+        f"CREATE TYPE {name} AS ENUM ({', '.join(_sql_literal(v) for v in values)});"
+        for name, values in sorted(duckdb_enum_types().items())
+    )
 
 
 def table_names() -> list[str]:
@@ -192,10 +217,10 @@ def duckdb_ddl(table: str, primary_key: bool = True) -> str:
     spec = load_tables()[table]
     lines = []
     for c in spec.columns:
-        line = f"    {c.name} {_DUCKDB_TYPES[c.type]}"
+        line = f"    {c.name} {c.duckdb_enum or _DUCKDB_TYPES[c.type]}"
         if not c.nullable:
             line += " NOT NULL"
-        if c.enum is not None:
+        if c.enum is not None and c.duckdb_enum is None:
             values = ", ".join(_sql_literal(v) for v in c.enum)
             line += f" CHECK ({c.name} IN ({values}))"
         lines.append(line)
@@ -233,6 +258,8 @@ def data_dictionary_markdown() -> str:
             desc = c.description
             if c.enum:
                 desc += " One of: " + ", ".join(f"`{v}`" for v in c.enum) + "."
+                if c.duckdb_enum:
+                    desc += f" In DuckDB an ENUM (`{c.duckdb_enum}`) that sorts in this order."
             out.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {desc} |")
         out.append("")
     out += ["# Views", ""]

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -227,3 +228,34 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_released_as_text_in_csv_
     assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
     released_parquet = pd.read_parquet(folder / PARQUET_DIR / "articles.parquet")
     assert formula_name in set(released_parquet["source_file"])
+
+
+def test_the_duckdb_command_line_tool_of_duckdb_1_5_opens_the_published_and_the_released_file(released):
+    """People open the file with the DuckDB CLI they have (duckdb-cli on PyPI, 1.5.x), not only with DuckDB 2."""
+    from .test_readme import readme_queries
+
+    warehouse, _, second = released
+    cli = Path(sys.executable).parent / "duckdb"
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1.5."), version
+    for db in (warehouse / DUCKDB_NAME, second / DUCKDB_NAME):
+        for query in readme_queries():
+            result = subprocess.run([str(cli), "-readonly", "-csv", str(db), "-c", query], capture_output=True, text=True)
+            assert result.returncode == 0 and not result.stderr, (db, query, result.stderr)
+            assert len(result.stdout.splitlines()) > 1, (db, query)
+        statuses = subprocess.run(
+            [
+                str(cli),
+                "-readonly",
+                "-csv",
+                "-noheader",
+                str(db),
+                "-c",
+                "SELECT DISTINCT status FROM agreement_statuses ORDER BY status",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        lifecycle = ["proposed", "negotiating", "approved", "signed", "in_force"]
+        assert statuses == [s for s in lifecycle if s in statuses] and len(statuses) >= 3

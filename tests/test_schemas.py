@@ -2,6 +2,7 @@
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 import schemas
 
@@ -38,6 +39,7 @@ def test_every_table_yields_a_pyarrow_schema_with_descriptions():
 def test_dates_are_dates_in_every_derived_schema():
     assert schemas.arrow_schema("articles").field("published_date").type == pa.date32()
     con = duckdb.connect()
+    con.execute(schemas.duckdb_types_ddl())
     for table in TABLES:
         con.execute(schemas.duckdb_ddl(table))
     types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'").fetchall())
@@ -46,6 +48,7 @@ def test_dates_are_dates_in_every_derived_schema():
 
 def test_the_ddl_loads_into_duckdb_with_keys_and_comments():
     con = duckdb.connect()
+    con.execute(schemas.duckdb_types_ddl())
     for table in TABLES:  # declared parents first, so foreign keys can be created
         con.execute(schemas.duckdb_ddl(table))
     comments = con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall()
@@ -56,6 +59,26 @@ def test_the_ddl_loads_into_duckdb_with_keys_and_comments():
     assert uncommented == []
     fks = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'").fetchone()[0]
     assert fks == sum(len(schemas.load_tables()[t].foreign_keys) for t in TABLES)
+
+
+def test_status_sorts_in_lifecycle_order_in_duckdb_not_alphabetically():
+    con = duckdb.connect()
+    con.execute(schemas.duckdb_types_ddl())
+    for table in TABLES:
+        con.execute(schemas.duckdb_ddl(table))
+    lifecycle = ["proposed", "negotiating", "approved", "signed", "in_force"]
+    assert list(schemas.load_tables()["agreement_statuses"].column("status").enum) == lifecycle
+    con.execute(
+        "CREATE TABLE s AS SELECT CAST(v AS agreement_status) AS status FROM (VALUES ('signed'), ('in_force'), ('proposed'), ('negotiating'), ('approved')) t(v)"
+    )
+    assert [r[0] for r in con.execute("SELECT status FROM s ORDER BY status").fetchall()] == lifecycle
+    for table in ("agreements", "agreement_statuses"):
+        data_type = con.execute(
+            f"SELECT data_type FROM duckdb_columns() WHERE table_name = '{table}' AND column_name = 'status'"
+        ).fetchone()[0]
+        assert data_type == "ENUM(" + ", ".join(f"'{v}'" for v in lifecycle) + ")", table
+    with pytest.raises(duckdb.Error):
+        con.execute("SELECT CAST('ratified' AS agreement_status)").fetchall()
 
 
 def test_foreign_keys_point_at_existing_columns_of_the_same_type():
