@@ -192,10 +192,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from pipeline.release import ReleaseError, make_release, upload_release
+    from pipeline.release import ReleaseError, ReleaseUnchanged, make_release, upload_release
 
     try:
-        folder = make_release(Path(args.warehouse), args.version)
+        folder = make_release(Path(args.warehouse), args.version, force=args.force)
+    except ReleaseUnchanged as exc:
+        print(f"nothing to release: {exc}")
+        return 0
     except ReleaseError as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 1
@@ -259,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also copy the release to object storage (s3://, gs://, abfs://, file://; default: $CRITICAL_MINERALS_RELEASE_URI)",
     )
     r.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="warehouse folder (default: warehouse/)")
+    r.add_argument("--force", action="store_true", help="release even when the tables are those of the latest release")
     r.set_defaults(func=_cmd_release)
     d = sub.add_parser("docs", help="regenerate the data dictionary from schemas/")
     d.add_argument("--output", default=str(PROJECT_ROOT / "docs" / "data-dictionary.md"))

@@ -357,3 +357,18 @@ def _walk(raw_dir: str) -> list[tuple[str, str]]:
                 dirs.remove(d)
         out.extend((os.path.join(root, f), prefix + f) for f in files if not f.startswith("."))
     return out
+
+
+def raw_folder_state(raw_dir: Path) -> str:
+    """A digest of every file's name, size and modification time under the raw folder: which state of
+    the folder a publication was built from, and whether the folder has changed since."""
+    h = hashlib.sha256()
+    if Path(raw_dir).is_dir():
+        for root, dirs, files in os.walk(raw_dir):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                st = os.lstat(path)
+                relative = os.path.relpath(path, raw_dir).encode("utf-8", "surrogateescape")
+                h.update(relative + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()

@@ -32,6 +32,7 @@ PUBLICATIONS_DIR = ".publications"
 CURRENT = "current"
 SCHEMA_STAMP = "schema.sha256"  # beside the DuckDB file: the schema it was built with
 EXTRACTION_STAMP = "extraction.version"  # and the extraction code its rows came from
+RAW_STATE_STAMP = "raw.state"  # and the state of the raw folder it was built from (pipeline.ingest.raw_folder_state)
 # A mention's id hashes its article's text, its entity and its span: under the same extraction
 # code, a row with that id can only have the same values. An update then only deletes and inserts.
 ROWS_FIXED_BY_KEY = ("mentions",)
@@ -105,8 +106,8 @@ def build_duckdb(
     stamp = schema_stamp()
     base = Path(previous) / DUCKDB_NAME if previous is not None else None
     updated = False
-    if base is not None and base.is_file() and _read_stamp(Path(previous), SCHEMA_STAMP) == stamp:
-        same_rows = bool(extraction_version) and _read_stamp(Path(previous), EXTRACTION_STAMP) == extraction_version
+    if base is not None and base.is_file() and read_stamp(Path(previous), SCHEMA_STAMP) == stamp:
+        same_rows = bool(extraction_version) and read_stamp(Path(previous), EXTRACTION_STAMP) == extraction_version
         try:
             shutil.copyfile(base, path)
             _apply_changes(path, tables, fixed=ROWS_FIXED_BY_KEY if same_rows else ())
@@ -120,7 +121,7 @@ def build_duckdb(
     return path
 
 
-def _read_stamp(publication: Path, name: str) -> str | None:
+def read_stamp(publication: Path, name: str) -> str | None:
     try:
         return (publication / name).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
@@ -219,6 +220,17 @@ def publish(publication: Path, warehouse: Path) -> Path:
 def current_publication(warehouse: Path) -> Path | None:
     link = Path(warehouse) / CURRENT
     return (Path(warehouse) / os.readlink(link)).resolve() if link.is_symlink() else None
+
+
+def write_raw_state(publication: Path, state: str) -> None:
+    (Path(publication) / RAW_STATE_STAMP).write_text(state + "\n", encoding="utf-8")
+
+
+def published_raw_state(warehouse: Path) -> str | None:
+    """The state of the raw folder the current publication was built from (None: nothing published,
+    or published by a build that did not record it)."""
+    current = current_publication(warehouse)
+    return read_stamp(current, RAW_STATE_STAMP) if current is not None else None
 
 
 def prune(warehouse: Path) -> None:

@@ -43,6 +43,14 @@ class ReleaseError(Exception):
     """The release could not be made; the message says why in one line."""
 
 
+class ReleaseUnchanged(ReleaseError):
+    """The published tables are byte for byte those of the latest release: a new version would repeat it."""
+
+    def __init__(self, version: str):
+        super().__init__(f"the published tables are those of release {version}: no new release (--force makes one anyway)")
+        self.version = version
+
+
 def check_version(version: str) -> str:
     """A version becomes a folder and a file name and lands in HTML: letters, digits, '.', '_', '-' only."""
     if not VERSION_PATTERN.fullmatch(version) or version in RESERVED_NAMES or version.endswith((".zip", ".tmp")):
@@ -362,8 +370,27 @@ def _deterministic_zip(folder: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def make_release(warehouse: Path, version: str | None = None, today: dt.date | None = None) -> Path:
-    """Write an immutable release of the current publication; return its folder."""
+def unchanged_since(warehouse: Path) -> str | None:
+    """The latest release, when the published Parquet files are byte for byte its own (builds are
+    reproducible, so the same tables give the same bytes); None when they differ or there is none."""
+    publication = current_publication(Path(warehouse))
+    index_path = Path(warehouse) / RELEASES_DIR / "index.json"
+    if publication is None or not index_path.exists():
+        return None
+    releases = json.loads(index_path.read_text(encoding="utf-8"))["releases"]
+    if not releases:
+        return None
+    latest = releases[-1]
+    released = {f["path"]: f["sha256"] for f in latest["files"]}
+    for t in schemas.table_names():
+        if released.get(f"{latest['version']}/{PARQUET_DIR}/{t}.parquet") != _sha256(publication / PARQUET_DIR / f"{t}.parquet"):
+            return None
+    return latest["version"]
+
+
+def make_release(warehouse: Path, version: str | None = None, today: dt.date | None = None, force: bool = False) -> Path:
+    """Write an immutable release of the current publication; return its folder. When the tables are
+    those of the latest release, no version is added (ReleaseUnchanged) unless `force`."""
     warehouse = Path(warehouse)
     if warehouse.exists() and not warehouse.is_dir():
         raise ReleaseError(f"the warehouse {warehouse} is a file, not a folder")
@@ -376,6 +403,8 @@ def make_release(warehouse: Path, version: str | None = None, today: dt.date | N
     folder = releases / version
     if folder.exists():
         raise ReleaseError(f"release {version} already exists: releases are immutable")
+    if not force and (same := unchanged_since(warehouse)) is not None:
+        raise ReleaseUnchanged(same)
     index_path = releases / "index.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else {"releases": []}
     previous = index["releases"][-1]["version"] if index["releases"] else None

@@ -1,10 +1,15 @@
 """The Dagster code location: every stage, every table, every check."""
 
+import json
+import shutil
+
 import dagster as dg
 
 import schemas
 from pipeline.definitions import defs
 from pipeline.defs.tables import FOREIGN_KEY_CHECK, SCHEMA_CHECK
+
+from .conftest import RAW
 
 
 def _asset_graph():
@@ -68,20 +73,77 @@ def test_the_code_location_loads_as_the_ui_loads_it():
     assert {j.name for j in repository.get_all_jobs()} >= {"build", "release"}
 
 
-def test_the_raw_folder_sensor_builds_once_per_state_of_the_folder(tmp_path):
-    from pipeline.defs.automation import raw_folder_sensor
+def _seed_folders(tmp_path):
     from pipeline.resources import WarehousePaths
 
-    (tmp_path / "a.txt").write_text("India and Chile signed a lithium pact.")
-    paths = WarehousePaths(raw_dir=str(tmp_path), warehouse_dir=str(tmp_path / "w"))
-    context = dg.build_sensor_context(resources={"paths": paths})
-    first = raw_folder_sensor(context)
-    assert isinstance(first, dg.RunRequest)
-    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths})
-    assert isinstance(raw_folder_sensor(context), dg.SkipReason)
-    (tmp_path / "b.txt").write_text("Japan and Australia signed a gallium pact.")
-    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths})
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    return raw, WarehousePaths(raw_dir=str(raw), warehouse_dir=str(tmp_path / "w"))
+
+
+def test_the_sensor_builds_a_folder_the_warehouse_was_not_built_from_and_nothing_when_it_is_current(tmp_path):
+    from pipeline.cli import build
+    from pipeline.defs.automation import raw_folder_sensor
+
+    raw, paths = _seed_folders(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(resources={"paths": paths}, instance=instance)
+    assert isinstance(raw_folder_sensor(context), dg.RunRequest)  # nothing published yet
+    build(raw, paths.warehouse, quiet=True)
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths}, instance=instance)
+    assert "built from the raw folder as it is now" in raw_folder_sensor(context).skip_message
+    fresh = dg.build_sensor_context(resources={"paths": paths}, instance=instance)  # the sensor turned on later
+    assert isinstance(raw_folder_sensor(fresh), dg.SkipReason)
+    shutil.copy(RAW / "003_1817f6d3619a287d.txt", raw / "b.txt")
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths}, instance=instance)
     assert isinstance(raw_folder_sensor(context), dg.RunRequest)
+
+
+def test_a_failed_build_is_retried_after_a_back_off_and_a_running_one_is_not_doubled(tmp_path):
+    from pipeline.defs.automation import RETRY_FIRST_SECONDS, raw_folder_sensor
+
+    _, paths = _seed_folders(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(resources={"paths": paths}, instance=instance)
+    first = raw_folder_sensor(context)
+    assert first.run_key.endswith(":1")
+
+    @dg.asset
+    def failing_build():
+        raise RuntimeError("disk full")
+
+    dg.materialize([failing_build], instance=instance, tags={"dagster/run_key": first.run_key}, raise_on_error=False)
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths}, instance=instance)
+    waiting = raw_folder_sensor(context)
+    assert isinstance(waiting, dg.SkipReason) and "failed; next try in" in waiting.skip_message
+    cursor = json.loads(context.cursor)
+    cursor["launched"] -= RETRY_FIRST_SECONDS + 1
+    context = dg.build_sensor_context(cursor=json.dumps(cursor), resources={"paths": paths}, instance=instance)
+    retry = raw_folder_sensor(context)
+    assert isinstance(retry, dg.RunRequest) and retry.run_key.endswith(":2")
+    instance.add_run(
+        dg.DagsterRun(
+            job_name="build", run_id="a" * 36, status=dg.DagsterRunStatus.STARTED, tags={"dagster/run_key": retry.run_key}
+        )
+    )
+    context = dg.build_sensor_context(cursor=context.cursor, resources={"paths": paths}, instance=instance)
+    assert "still running" in raw_folder_sensor(context).skip_message
+
+
+def test_the_daily_release_tick_says_when_nothing_changed_since_the_last_release(tmp_path):
+    from pipeline.cli import build
+    from pipeline.defs.automation import daily_release
+    from pipeline.release import make_release
+
+    raw, paths = _seed_folders(tmp_path)
+    build(raw, paths.warehouse, quiet=True)
+    assert isinstance(daily_release(dg.build_schedule_context(resources={"paths": paths})), dg.RunRequest)  # never released
+    released = make_release(paths.warehouse)
+    tick = daily_release(dg.build_schedule_context(resources={"paths": paths}))
+    assert isinstance(tick, dg.SkipReason) and f"nothing changed since release {released.name}" in tick.skip_message
+    shutil.copy(RAW / "003_1817f6d3619a287d.txt", raw / "b.txt")
+    assert isinstance(daily_release(dg.build_schedule_context(resources={"paths": paths})), dg.RunRequest)
 
 
 def test_the_sensor_and_the_daily_release_schedule_are_defined():

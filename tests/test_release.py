@@ -16,7 +16,7 @@ import pytest
 import schemas
 from pipeline.cli import build
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR
-from pipeline.release import ReleaseError, make_release
+from pipeline.release import ReleaseError, ReleaseUnchanged, make_release
 
 from .conftest import RAW, ROOT
 
@@ -184,7 +184,7 @@ def test_the_release_command_uploads_when_given_a_uri(released, tmp_path):
     target = tmp_path / "remote"
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "release", "--warehouse", str(warehouse), "--version", "cli-upload",
-         "--upload", f"file://{target}"],
+         "--force", "--upload", f"file://{target}"],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -259,3 +259,28 @@ def test_the_duckdb_command_line_tool_of_duckdb_1_5_opens_the_published_and_the_
         ).stdout.split()
         lifecycle = ["proposed", "negotiating", "approved", "signed", "in_force"]
         assert statuses == [s for s in lifecycle if s in statuses] and len(statuses) >= 3
+
+
+def test_two_releases_in_a_row_with_no_change_leave_one_version(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    warehouse = tmp_path / "w"
+    build(raw, warehouse, quiet=True)
+    first = make_release(warehouse, today=DAY)
+    build(raw, warehouse, quiet=True)  # rebuilt, same tables
+    with pytest.raises(ReleaseUnchanged) as unchanged:
+        make_release(warehouse, today=DAY)
+    assert unchanged.value.version == first.name
+    command = [sys.executable, "-m", "pipeline", "release", "--warehouse", str(warehouse)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert (
+        result.returncode == 0 and f"nothing to release: the published tables are those of release {first.name}" in result.stdout
+    )
+    index = json.loads((warehouse / "releases" / "index.json").read_text())
+    assert [r["version"] for r in index["releases"]] == [first.name]
+    assert sorted(p.name for p in (warehouse / "releases").iterdir() if not p.name.startswith(".")) == [
+        first.name, f"{first.name}.zip", "index.json", "latest",
+    ]  # fmt: skip
+    forced = subprocess.run([*command, "--force", "--version", "tagged"], cwd=ROOT, capture_output=True, text=True)
+    assert forced.returncode == 0 and (warehouse / "releases" / "tagged" / "SHA256SUMS").exists()

@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.defs.metadata import markdown_preview
-from pipeline.ingest import RAW_FILES_CACHE, RawArticle, Rejection, read_raw_folder
+from pipeline.ingest import RAW_FILES_CACHE, RawArticle, Rejection, raw_folder_state, read_raw_folder
 from pipeline.resources import WarehousePaths
 
 
@@ -14,6 +14,7 @@ from pipeline.resources import WarehousePaths
 class RawCorpus:
     articles: list[RawArticle]
     rejections: list[Rejection]
+    folder_state: str = ""  # raw_folder_state() taken before the files were read
 
 
 @dg.asset(
@@ -25,6 +26,7 @@ class RawCorpus:
     "the last build (same size, times and inode) are taken from warehouse/.cache/raw-files/, not read again.",
 )
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
+    state = raw_folder_state(paths.raw)  # before reading: a file changed meanwhile makes the next build
     articles, rejections = read_raw_folder(paths.raw, cache_dir=paths.warehouse / RAW_FILES_CACHE)
     for r in rejections:
         context.log.warning(f"rejected {r.source_file}: {r.reason} ({r.detail})")
@@ -34,7 +36,7 @@ def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg
         + [{"source_file": a.source_file, "article_id": a.article_id, "words": len(a.text.split())} for a in articles[:20]]
     )
     return dg.Output(
-        RawCorpus(articles, rejections),
+        RawCorpus(articles, rejections, state),
         metadata={
             "raw_dir": dg.MetadataValue.path(str(paths.raw)),
             "articles": len(articles),

@@ -8,9 +8,18 @@ import duckdb
 import pandas as pd
 
 import schemas
+from pipeline.defs.ingest import RawCorpus
 from pipeline.extract.batch import code_fingerprint
-from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication, new_publication, publish, write_publication
-from pipeline.release import make_release, upload_release
+from pipeline.publish import (
+    DUCKDB_NAME,
+    PARQUET_DIR,
+    current_publication,
+    new_publication,
+    publish,
+    write_publication,
+    write_raw_state,
+)
+from pipeline.release import RELEASES_DIR, ReleaseUnchanged, make_release, upload_release
 from pipeline.resources import WarehousePaths
 
 TABLES = schemas.table_names()
@@ -35,10 +44,10 @@ TABLES = schemas.table_names()
             "date with the rows that changed when the schema is the same, else loaded afresh.",
         ),
     },
-    ins={t: dg.AssetIn(t) for t in TABLES},
+    ins={"raw_articles": dg.AssetIn("raw_articles"), **{t: dg.AssetIn(t) for t in TABLES}},
     can_subset=False,
 )
-def publication(paths: WarehousePaths, **tables: pd.DataFrame):
+def publication(paths: WarehousePaths, raw_articles: RawCorpus, **tables: pd.DataFrame):
     """The Parquet files and the DuckDB file, made from the same Arrow tables in one step (the files
     written while DuckDB takes the rows), then made current together in one atomic rename: readers
     never see a half-written warehouse, nor Parquet and DuckDB from different builds."""
@@ -50,6 +59,7 @@ def publication(paths: WarehousePaths, **tables: pd.DataFrame):
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
         con.close()
+    write_raw_state(folder, raw_articles.folder_state)  # the sensor and the schedule compare it with the folder
     publish(folder, paths.warehouse)
     public = paths.warehouse / DUCKDB_NAME
     listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "file": f"{PARQUET_DIR}/{p.name}"} for t, p in written.items()])
@@ -82,18 +92,24 @@ def publication(paths: WarehousePaths, **tables: pd.DataFrame):
     owners=["team:data-engineering"],
     description="An immutable, verifiable release of the published warehouse under warehouse/releases/<version>/: "
     "Parquet and CSV tables, the DuckDB file, a Frictionless datapackage.json, a dataset card, CHANGELOG.md and "
-    "changes.json against the previous release, an HTML report with charts, SHA256SUMS, and a .zip beside it.",
+    "changes.json against the previous release, an HTML report with charts, SHA256SUMS, and a .zip beside it. "
+    "When the tables are those of the latest release, no new version is written (new_release: false).",
 )
-def versioned_release(paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
-    folder = make_release(paths.warehouse)
+def versioned_release(context: dg.AssetExecutionContext, paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
+    try:
+        folder, new = make_release(paths.warehouse), True
+    except ReleaseUnchanged as unchanged:  # the same tables as the latest release: no second copy of them
+        context.log.info(str(unchanged))
+        folder, new = paths.warehouse / RELEASES_DIR / unchanged.version, False
     index = (folder.parent / "index.json").read_text(encoding="utf-8")
     uploaded = {}
-    if paths.release_uri:
+    if paths.release_uri and new:
         uploaded["uploaded to"] = dg.MetadataValue.url(upload_release(folder, paths.release_uri))
     return dg.Output(
         str(folder),
         metadata={
             "version": folder.name,
+            "new_release": new,
             "path": dg.MetadataValue.path(str(folder)),
             "zip": dg.MetadataValue.path(str(folder) + ".zip"),
             "report": dg.MetadataValue.path(str(folder / "report.html")),
