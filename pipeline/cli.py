@@ -121,7 +121,30 @@ def _cmd_build(args: argparse.Namespace) -> int:
     width = max(len(t) for t in counts)
     for table, n in counts.items():
         print(f"  {table:<{width}}  {n:>7} rows")
+    print(f"try a query:\n  {first_query_command(warehouse / 'critical_minerals.duckdb')}")
     return 0
+
+
+FIRST_QUERY = "SELECT name, status, status_date FROM agreements ORDER BY status DESC, status_date DESC NULLS LAST LIMIT 10"
+
+
+def first_query_command(db: Path) -> str:
+    """A command that runs a first query on the published file with what this environment has:
+    the DuckDB command-line tool when it is installed beside this Python, else Python itself."""
+    cli = Path(sys.executable).parent / "duckdb"
+    if cli.exists():
+        return f'{_relative(cli)} -readonly {_relative(db)} -c "{FIRST_QUERY}"'
+    return (
+        f'{_relative(Path(sys.executable))} -c "import duckdb; '
+        f"duckdb.connect('{_relative(db)}', read_only=True).sql('{FIRST_QUERY}').show()\""
+    )
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

@@ -284,3 +284,14 @@ def test_two_releases_in_a_row_with_no_change_leave_one_version(tmp_path):
     ]  # fmt: skip
     forced = subprocess.run([*command, "--force", "--version", "tagged"], cwd=ROOT, capture_output=True, text=True)
     assert forced.returncode == 0 and (warehouse / "releases" / "tagged" / "SHA256SUMS").exists()
+
+
+def test_the_build_command_ends_with_a_first_query_that_runs(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    command = [sys.executable, "-m", "pipeline", "build", "--quiet", "--raw", str(raw), "--warehouse", str(tmp_path / "w")]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    query = out[out.index("try a query:") + 1].strip()
+    result = subprocess.run(query, shell=True, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and "status" in result.stdout and "signed" in result.stdout, (query, result.stderr)
