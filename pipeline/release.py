@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import os
 import re
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication
+from pipeline.report import report_html
 
 RELEASES_DIR = "releases"
 LICENSE = {
@@ -158,7 +158,7 @@ gazetteer-based extraction, with the evidence sentence of every fact in `mention
 - `{DUCKDB_NAME}` - every table with primary and foreign keys, comments on every table, column and
   view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Opens in DuckDB >= 1.1 (`pip install duckdb-cli`).
 - `datapackage.json` - Frictionless Data Package (Table Schemas, keys, descriptions, licence).
-- `report.html` - charts: partners x minerals, agreements over time by status, top partners.
+- `report.html` - partners x minerals (the partner most articles are about shown apart), status reports over time (undated ones included), the partners named most, and every agreement with its parties, status, last report and evidence.
 - `CHANGELOG.md`, `changes.json` - what changed since the previous release.
 - `SHA256SUMS` - verify with `sha256sum -c SHA256SUMS`.
 
@@ -241,121 +241,6 @@ def changelog_markdown(version: str, previous: str | None, diff: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ------------------------------------------------------------------ report
-
-
-def _bar_chart(title: str, rows: list[tuple[str, float]], colour: str = "#2b6cb0") -> str:
-    width, bar_h, left = 640, 22, 220
-    top = max((v for _, v in rows), default=1) or 1
-    height = 40 + bar_h * len(rows)
-    bars = []
-    for i, (label, value) in enumerate(rows):
-        y = 30 + i * bar_h
-        w = (width - left - 60) * value / top
-        bars.append(
-            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{html.escape(str(label))}</text>'
-            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" fill="{colour}"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + 15}">{value:g}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">'
-        f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>{"".join(bars)}</svg>'
-    )
-
-
-def _matrix_chart(title: str, rows: list[str], cols: list[str], values: dict[tuple[str, str], int]) -> str:
-    cell, left, top = 26, 200, 130
-    width, height = left + cell * len(cols) + 20, top + cell * len(rows) + 20
-    peak = max(values.values(), default=1)
-    parts = [f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>']
-    for j, c in enumerate(cols):
-        x = left + j * cell + cell / 2
-        parts.append(f'<text transform="translate({x:.0f},{top - 6}) rotate(-60)">{html.escape(c)}</text>')
-    for i, r in enumerate(rows):
-        y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{y + 17}" text-anchor="end">{html.escape(r)}</text>')
-        for j, c in enumerate(cols):
-            v = values.get((r, c), 0)
-            shade = 0.12 + 0.88 * v / peak if v else 0
-            fill = f"rgba(43,108,176,{shade:.2f})" if v else "#f3f4f6"
-            parts.append(
-                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{fill}"><title>{html.escape(r)} × {html.escape(c)}: {v}</title></rect>'
-            )
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">{"".join(parts)}</svg>'
-
-
-def _stacked_timeline(title: str, data: pd.DataFrame) -> str:
-    """Agreements reported per month, stacked by status."""
-    colours = {"proposed": "#cbd5e0", "negotiating": "#90cdf4", "approved": "#f6ad55", "signed": "#48bb78", "in_force": "#2f855a"}
-    months = sorted(data["month"].unique())
-    width, height, left, bottom = 640, 260, 40, 200
-    if not months:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"><text x="0" y="20">{html.escape(title)}: no dated reports</text></svg>'
-    peak = data.groupby("month").size().max()
-    bar_w = (width - left - 20) / len(months)
-    parts = [f'<text x="0" y="16" font-size="15" font-weight="bold">{html.escape(title)}</text>']
-    for i, month in enumerate(months):
-        y = bottom
-        for status, colour in colours.items():
-            n = int(((data["month"] == month) & (data["status"] == status)).sum())
-            if n:
-                h = (bottom - 40) * n / peak
-                y -= h
-                parts.append(
-                    f'<rect x="{left + i * bar_w:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}"><title>{month} {status}: {n}</title></rect>'
-                )
-        parts.append(
-            f'<text transform="translate({left + i * bar_w + bar_w / 2:.0f},{bottom + 12}) rotate(45)" font-size="10">{month}</text>'
-        )
-    for k, (status, colour) in enumerate(colours.items()):
-        parts.append(
-            f'<rect x="{left + k * 110}" y="{height - 14}" width="10" height="10" fill="{colour}"/><text x="{left + k * 110 + 14}" y="{height - 5}">{status}</text>'
-        )
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">{"".join(parts)}</svg>'
-
-
-def report_html(version: str, tables: dict[str, pd.DataFrame]) -> str:
-    partners, minerals = tables["partners"], tables["minerals"]
-    links = (
-        tables["agreement_parties"]
-        .merge(tables["agreement_minerals"], on="agreement_id")
-        .merge(partners[["partner_id", "name"]], on="partner_id")
-        .merge(minerals[["mineral_id", "name"]].rename(columns={"name": "mineral"}), on="mineral_id")
-    )
-    top_partners = links.groupby("name")["agreement_id"].nunique().sort_values(ascending=False).head(15)
-    top_minerals = links.groupby("mineral")["agreement_id"].nunique().sort_values(ascending=False).head(15)
-    matrix = {(r.name, r.mineral): 0 for r in links.itertuples()}
-    for (p, m), n in links.groupby(["name", "mineral"])["agreement_id"].nunique().items():
-        matrix[(p, m)] = int(n)
-    statuses = tables["agreement_statuses"].dropna(subset=["as_of_date"]).copy()
-    statuses["month"] = pd.to_datetime(statuses["as_of_date"]).dt.strftime("%Y-%m")
-    mentions = tables["mentions"]
-    partner_articles = (
-        mentions[mentions["entity_type"] == "partner"]
-        .groupby("entity_id")["article_id"].nunique()
-        .rename("articles").reset_index()
-        .merge(partners, left_on="entity_id", right_on="partner_id")
-        .sort_values(["articles", "name"], ascending=[False, True])
-        .head(20)
-    )  # fmt: skip
-    charts = [
-        _matrix_chart(
-            "Partners × minerals (agreements linking them)", list(top_partners.index), list(top_minerals.index), matrix
-        ),
-        _stacked_timeline("Agreement reports over time, by status", statuses),
-        _bar_chart("Top partners (articles naming them)", [(r.name, r.articles) for r in partner_articles.itertuples()]),
-    ]
-    counts = "".join(f"<tr><td>{t}</td><td>{len(df)}</td></tr>" for t, df in tables.items())
-    body = "".join(f"<section>{c}</section>" for c in charts)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{TITLE} - release {html.escape(version)}</title>
-<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#1a202c}} section{{margin:2em 0}}
-table{{border-collapse:collapse}} td{{border:1px solid #e2e8f0;padding:2px 8px}}</style></head>
-<body><h1>{TITLE}</h1><p>Release <b>{html.escape(version)}</b>. Licence CC-BY-4.0.</p>
-{body}<h2>Tables</h2><table>{counts}</table></body></html>
-"""
-
-
 # ------------------------------------------------------------------ the release
 
 
@@ -424,7 +309,7 @@ def make_release(warehouse: Path, version: str | None = None, today: dt.date | N
     _write_json(staging / "changes.json", {"version": version, "previous": previous, **diff})
     (staging / "CHANGELOG.md").write_text(changelog_markdown(version, previous, diff), encoding="utf-8")
     (staging / "README.md").write_text(dataset_card(version, tables, previous), encoding="utf-8")
-    (staging / "report.html").write_text(report_html(version, tables), encoding="utf-8")
+    (staging / "report.html").write_text(report_html(version, TITLE, tables), encoding="utf-8")
     files = sorted(p for p in staging.rglob("*") if p.is_file())
     sums = {p.relative_to(staging).as_posix(): _sha256(p) for p in files}
     (staging / "SHA256SUMS").write_text("".join(f"{h}  {name}\n" for name, h in sorted(sums.items())), encoding="utf-8")

@@ -3,6 +3,8 @@
 import csv
 import datetime as dt
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -128,11 +130,36 @@ def test_no_release_redistributes_full_article_text(released):
             assert paragraph not in path.read_text(errors="ignore"), path
 
 
-def test_the_report_has_its_three_charts(released):
+def test_the_report_shows_legends_numbers_undated_reports_and_every_agreement(released):
     _, _, second = released
     page = (second / "report.html").read_text()
-    assert page.count("<svg") == 3
-    assert "Partners × minerals" in page and "by status" in page and "Top partners" in page
+    tables = {t: pd.read_parquet(second / PARQUET_DIR / f"{t}.parquet") for t in ("agreements", "agreement_statuses", "articles")}
+    assert page.count("<svg") == 4  # the focus partner's matrix, the others', the status timeline, the partners
+    assert "India</b> is named in 5 of 5 articles" in page and "Partners × minerals, without India" in page
+    for status in ("proposed", "negotiating", "approved", "signed", "in_force"):
+        n = int((tables["agreement_statuses"]["status"] == status).sum())
+        assert f">{status} ({n})</text>" in page, status  # the legend, with its count
+    undated = int(tables["agreement_statuses"]["as_of_date"].isna().sum())
+    assert undated > 0 and f"{undated} of {len(tables['agreement_statuses'])} reports come from articles with no date" in page
+    assert ">undated</text>" in page  # its own bar, not dropped
+    assert re.search(r'text-anchor="middle" fill="#[0-9a-f]{6}">\d+</text>', page)  # numbers in the matrix cells
+    assert "status reports</text>" in page and "articles naming the partner</text>" in page  # axes
+    assert page.count("<tr><td>") - len(schemas.table_names()) == len(tables["agreements"])
+    assert "max-width:960px" not in page  # the full width of the page
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is installed by `make test` (apt package chromium)")
+def test_the_report_renders_in_headless_chromium(released, tmp_path):
+    _, _, second = released
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
+         "--window-size=1400,3800", f"--screenshot={shot}", (second / "report.html").as_uri()],
+        capture_output=True, timeout=180, check=True,
+    )  # fmt: skip
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 100_000
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, ROOT / "docs" / "report.png")
 
 
 def test_two_builds_of_the_same_articles_are_byte_identical(tmp_path):
