@@ -33,8 +33,14 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
+# `dg dev` runs in its own session; SIGTERM (make forwards it) or Ctrl-C stops the whole session -
+# web server, daemon, code servers - and whatever has not stopped after 5 s is killed.
 ui: setup
-	cd $(CURDIR) && VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH dg dev --host 127.0.0.1 --port $(PORT)
+	@cd $(CURDIR) && export VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH; \
+	setsid dg dev --host 127.0.0.1 --port $(PORT) & pid=$$!; \
+	trap 'kill -TERM -$$pid 2>/dev/null; for i in 1 2 3 4 5; do kill -0 -$$pid 2>/dev/null || exit 0; sleep 1; done; \
+	      kill -KILL -$$pid 2>/dev/null; exit 0' TERM INT; \
+	wait $$pid
 
 lint: setup
 	$(VENV)/bin/ruff check pipeline schemas tests benchmarks

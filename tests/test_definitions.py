@@ -33,12 +33,35 @@ def test_stages_are_grouped_and_described():
     assert all(graph.get(key).description for key in graph.get_all_asset_keys())
 
 
-def test_extraction_is_partitioned_into_sixteen_buckets_that_article_extractions_combines():
+def test_the_partitioned_extraction_is_a_backfill_job_and_the_asset_graph_has_no_partitions():
+    """'Materialize all' on the asset graph must be one plain build: a partitioned asset opens a dialog."""
+    job = defs.resolve_job_def("extraction_backfill")
+    assert job.partitions_def.get_partition_keys() == list("0123456789abcdef")
     graph = _asset_graph()
-    cache = graph.get(dg.AssetKey("extraction_cache"))
-    assert cache.group_name == "extract"
-    assert cache.partitions_def.get_partition_keys() == list("0123456789abcdef")
-    assert dg.AssetKey("extraction_cache") in graph.get(dg.AssetKey("article_extractions")).parent_keys
+    assert all(graph.get(key).partitions_def is None for key in graph.get_all_asset_keys())
+
+
+def test_every_job_runs_in_one_process():
+    for name in ("build", "release", "__ASSET_JOB"):
+        assert defs.resolve_job_def(name).executor_def.name == "in_process", name
+
+
+def test_materialize_all_publishes_but_cuts_no_release_and_the_release_job_does(tmp_path):
+    from pipeline.resources import WarehousePaths
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    paths = WarehousePaths(raw_dir=str(raw), warehouse_dir=str(tmp_path / "w"))
+    instance = dg.DagsterInstance.ephemeral()
+    everything = defs.resolve_implicit_global_asset_job_def()
+    result = everything.execute_in_process(resources={"paths": paths}, instance=instance)  # what "Materialize all" runs
+    assert result.success
+    assert (tmp_path / "w" / "critical_minerals.duckdb").exists() and not (tmp_path / "w" / "releases").exists()
+    assert not result.asset_materializations_for_node("versioned_release")
+    release = defs.resolve_job_def("release").execute_in_process(resources={"paths": paths}, instance=instance)
+    assert release.success
+    assert len(json.loads((tmp_path / "w" / "releases" / "index.json").read_text())["releases"]) == 1
 
 
 def test_every_table_has_a_blocking_schema_check_and_foreign_key_checks_where_it_has_keys():
@@ -62,7 +85,6 @@ def test_the_build_and_release_jobs_and_paths_resource_are_defined():
     build_keys = {k.to_user_string() for k in defs.resolve_job_def("build").asset_layer.selected_asset_keys}
     release_keys = {k.to_user_string() for k in defs.resolve_job_def("release").asset_layer.selected_asset_keys}
     assert "duckdb_database" in build_keys and "versioned_release" not in build_keys
-    assert "extraction_cache" not in build_keys  # filled by backfills; the build extracts what is not cached
     assert release_keys == build_keys | {"versioned_release"}
     assert "paths" in defs.resources
 

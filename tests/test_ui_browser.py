@@ -214,3 +214,47 @@ def test_a_build_launched_through_the_ui_succeeds_and_the_browser_shows_assets_a
     assert shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_SCREENSHOTS"):
         shutil.copy(shot, ROOT / "docs" / "asset-graph.png")
+
+
+def _all_runs(port: int) -> list[dict]:
+    data = _graphql(port, "{ runsOrError { ... on Runs { results { runId status jobName startTime endTime } } } }")
+    return data["data"]["runsOrError"]["results"]
+
+
+def click_materialize_all(port: int, screenshot=None) -> float:
+    """Open the asset graph in Chromium and press "Materialize all" as a person does; the click's time."""
+    from playwright.sync_api import sync_playwright
+
+    _graphql(port, "mutation { setNuxSeen }")  # the "Join the community" pop-up would cover the button
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/asset-groups", wait_until="networkidle")
+            clicked = time.time()
+            page.get_by_role("button", name="Materialize all").click()
+            deadline = time.time() + 60
+            while not _all_runs(port) and time.time() < deadline:
+                assert page.get_by_role("dialog").count() == 0, "a dialog opened instead of a run"
+                time.sleep(0.5)
+            if screenshot is not None:
+                page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    return clicked
+
+
+def test_materialize_all_on_the_asset_graph_publishes_in_one_run_with_no_dialog_and_no_release(dagster_ui):
+    port, tmp_path = dagster_ui
+    ARTIFACTS.mkdir(exist_ok=True)
+    click_materialize_all(port, screenshot=ARTIFACTS / "materialize-all.png")
+    [run] = _all_runs(port)
+    assert _wait_for_run(port, run["runId"]) == "SUCCESS"
+    assert len(_all_runs(port)) == 1  # one run, not one per partition or per step
+    warehouse = tmp_path / "warehouse"
+    con = duckdb.connect(str(warehouse / "critical_minerals.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == len(list(RAW.glob("*.txt")))
+    finally:
+        con.close()
+    assert not (warehouse / "releases").exists()  # releases are cut by the release job

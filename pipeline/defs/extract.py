@@ -1,9 +1,10 @@
 """Extract: entities, relations, dates and evidence spans from each article.
 
 `article_extractions` extracts the whole corpus in one step (in parallel across cores, each
-article once: results are cached by content hash). `extraction_cache` is the same work cut into
-16 partitions by a hash of the file name, so that a backfill fans out over Dagster's executors
-and run workers; `article_extractions` then only combines what the partitions left in the cache.
+article once: results are cached by content hash). The `extraction_backfill` job is the same work
+cut into 16 partitions by a hash of the file name, so that a backfill fans out over Dagster's run
+workers; `article_extractions` then only combines what the partitions left in the cache. It is a
+job, not an asset, so that "Materialize all" on the asset graph is one plain build.
 """
 
 import dagster as dg
@@ -21,16 +22,11 @@ from pipeline.resources import WarehousePaths
 extraction_partitions = dg.StaticPartitionsDefinition(list(PARTITION_KEYS))
 
 
-@dg.asset(
-    group_name="extract",
-    kinds={"python"},
-    owners=["team:data-engineering"],
-    partitions_def=extraction_partitions,
-    description="The per-article extraction cache (warehouse/.cache/extractions/), filled one partition at a time: "
-    "partition k holds the articles whose file name hashes to bucket k. Backfill all 16 partitions to spread "
-    "extraction over executors or machines; article_extractions then reads them from the cache.",
+@dg.op(
+    description="Fills the per-article extraction cache (warehouse/.cache/extractions/) for one partition: the "
+    "articles whose file name hashes to bucket k. Returns how many articles it extracted (not from the cache)."
 )
-def extraction_cache(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
+def fill_extraction_cache(context: dg.OpExecutionContext, paths: WarehousePaths) -> dg.Output[int]:
     bucket = context.partition_key
     articles = []
     for path, name in list_raw_files(paths.raw, bucket=bucket):
@@ -38,17 +34,22 @@ def extraction_cache(context: dg.AssetExecutionContext, paths: WarehousePaths) -
         if isinstance(result, RawArticle):
             articles.append(result)  # rejections are reported by raw_articles, for the whole folder
     _, from_cache = extract_corpus(articles, paths.warehouse, progress=_progress_logger(context))
-    return dg.MaterializeResult(
-        metadata={
-            "articles": len(articles),
-            "from cache": from_cache,
-            "extracted now": len(articles) - from_cache,
-            "extractor_version": code_fingerprint(),
-        }  # fmt: skip
+    return dg.Output(
+        len(articles) - from_cache,
+        metadata={"articles": len(articles), "from cache": from_cache, "extractor_version": code_fingerprint()},
     )
 
 
-def _progress_logger(context: dg.AssetExecutionContext):
+@dg.job(
+    partitions_def=extraction_partitions,
+    description="A backfill tool for large corpora: launch a backfill of all 16 partitions (one run each, spread over "
+    "run workers) to fill the extraction cache; the build then only combines what they extracted.",
+)
+def extraction_backfill():
+    fill_extraction_cache()
+
+
+def _progress_logger(context: dg.OpExecutionContext):
     def report(done: int, total: int, seconds: float) -> None:
         rate = done / seconds if seconds else 0.0
         eta = (total - done) / rate if rate else 0.0
@@ -61,7 +62,6 @@ def _progress_logger(context: dg.AssetExecutionContext):
     group_name="extract",
     kinds={"python"},
     owners=["team:data-engineering"],
-    deps=[extraction_cache],
     description="Rule- and gazetteer-based extraction from each article: partners, minerals, people, agreements "
     "(parties, status, date, minerals, value-chain stages) and events, each with its evidence spans. Articles "
     "already in the extraction cache (same text, same extraction code) are read back, not extracted again.",

@@ -90,12 +90,18 @@ def publication(paths: WarehousePaths, raw_articles: RawCorpus, **tables: pd.Dat
     group_name="release",
     kinds={"parquet", "duckdb", "csv"},
     owners=["team:data-engineering"],
+    output_required=False,
     description="An immutable, verifiable release of the published warehouse under warehouse/releases/<version>/: "
     "Parquet and CSV tables, the DuckDB file, a Frictionless datapackage.json, a dataset card, CHANGELOG.md and "
     "changes.json against the previous release, an HTML report with charts, SHA256SUMS, and a .zip beside it. "
     "When the tables are those of the latest release, no new version is written (new_release: false).",
 )
-def versioned_release(context: dg.AssetExecutionContext, paths: WarehousePaths, duckdb_database: str) -> dg.Output[str]:
+def versioned_release(context: dg.AssetExecutionContext, paths: WarehousePaths, duckdb_database: str):
+    selection = context.run.asset_selection or set()
+    if context.run.job_name != RELEASE_JOB and selection != {context.asset_key}:
+        # "Materialize all" on the asset graph builds and publishes; releases are cut on purpose.
+        context.log.info("no release: releases are cut by the release job (or by materialising this asset alone)")
+        return
     try:
         folder, new = make_release(paths.warehouse), True
     except ReleaseUnchanged as unchanged:  # the same tables as the latest release: no second copy of them
@@ -105,7 +111,7 @@ def versioned_release(context: dg.AssetExecutionContext, paths: WarehousePaths, 
     uploaded = {}
     if paths.release_uri and new:
         uploaded["uploaded to"] = dg.MetadataValue.url(upload_release(folder, paths.release_uri))
-    return dg.Output(
+    yield dg.Output(
         str(folder),
         metadata={
             "version": folder.name,
@@ -120,18 +126,16 @@ def versioned_release(context: dg.AssetExecutionContext, paths: WarehousePaths, 
     )
 
 
-# The partitioned extraction cache is filled by backfills, not by these jobs: they extract what is
-# not cached yet in one step (see pipeline/defs/extract.py).
-_UNPARTITIONED = dg.AssetSelection.all() - dg.AssetSelection.assets("extraction_cache")
+RELEASE_JOB = "release"
 
 build_job = dg.define_asset_job(
     "build",
-    selection=_UNPARTITIONED - dg.AssetSelection.groups("release"),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
     description="Everything from the raw folder to the published warehouse (Parquet + DuckDB).",
 )
 
 release_job = dg.define_asset_job(
-    "release",
-    selection=_UNPARTITIONED,
+    RELEASE_JOB,
+    selection=dg.AssetSelection.all(),
     description="Build everything, then write a new versioned release of the warehouse.",
 )

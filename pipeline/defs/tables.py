@@ -12,6 +12,7 @@ from pipeline.corpus import CorpusFacts
 from pipeline.defs.ingest import RawCorpus
 from pipeline.defs.metadata import column_schema, markdown_preview, table_metadata
 from pipeline.memory import bulk_allocation
+from pipeline.resources import WarehousePaths
 from pipeline.tables import tables_from_facts
 
 SCHEMA_CHECK = "pandera_schema"
@@ -73,7 +74,7 @@ def _table_out(table: str) -> dg.AssetOut:
     check_specs=[c for t in schemas.table_names() for c in _check_specs(t)],
     can_subset=False,
 )
-def validated_tables(resolved_tables: dict[str, pd.DataFrame]):
+def validated_tables(resolved_tables: dict[str, pd.DataFrame], paths: WarehousePaths):
     """Every published table validated by its pandera schema and its foreign keys, in one step
     (a step per table costs more in Dagster bookkeeping than the smaller tables take to check).
     The largest table is checked in a second thread meanwhile (its checks run mostly in Arrow,
@@ -83,7 +84,7 @@ def validated_tables(resolved_tables: dict[str, pd.DataFrame]):
         ahead = pool.submit(_validated, largest, resolved_tables)
         for table in schemas.table_names():
             validated, outcome, keys = ahead.result() if table == largest else _validated(table, resolved_tables)
-            yield dg.Output(validated, output_name=table, metadata=table_metadata(table, validated))
+            yield dg.Output(validated, output_name=table, metadata=table_metadata(table, validated, paths.warehouse))
             yield _check_result(SCHEMA_CHECK, table, outcome)
             if keys is not None:
                 yield _check_result(FOREIGN_KEY_CHECK, table, keys)
