@@ -25,7 +25,7 @@ def _system_python_is_usable() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _system_python_is_usable(), reason="no /usr/bin/python3 >= 3.11 on this machine")
-def test_setup_with_the_systems_own_python3_installs_nothing_system_wide(tmp_path):
+def test_setup_with_the_systems_own_python3_installs_nothing_system_wide_and_builds(tmp_path):
     """Debian's and Ubuntu's python3 refuse `pip install` outside a virtual environment (PEP 668)."""
     clone = tmp_path / "clone"
     shutil.copytree(ROOT, clone, ignore=LEFT_OUT, symlinks=True)
@@ -40,6 +40,12 @@ def test_setup_with_the_systems_own_python3_installs_nothing_system_wide(tmp_pat
     )
     assert check.returncode == 0, check.stderr[-3000:]
     assert check.stdout.strip() == "/usr"
+    build = subprocess.run(  # the whole build runs on that Python too (its re module is older than pyenv's)
+        [str(venv_python), "-m", "pipeline", "build", "--quiet", "--warehouse", str(tmp_path / "w")],
+        cwd=clone, capture_output=True, text=True,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr[-3000:]
+    assert "agreements" in build.stdout
     if not had_uv:
         assert subprocess.run([str(SYSTEM_PYTHON), "-c", "import uv"], capture_output=True).returncode != 0
 

@@ -22,6 +22,10 @@ from typing import Any, TypeVar
 
 import ahocorasick
 
+# The width the parser gives an unbounded pattern: MAXWIDTH where the parser has it (later 3.11 releases,
+# 3.12 on), MAXREPEAT in earlier ones (Debian 12's Python 3.11.2).
+_UNBOUNDED = getattr(_parser, "MAXWIDTH", _c.MAXREPEAT)
+
 _PLAIN_START = re.compile(r"[A-Za-z0-9]")
 _T = TypeVar("_T")
 
@@ -236,7 +240,7 @@ def _required(items: list, state: Any) -> _Requirement | None:
         if sub:
             candidates.append((sub[0], None if offset is None or sub[1] is None else offset + sub[1]))
         width = _parser.SubPattern(state, [(op, av)]).getwidth()[1]
-        offset = None if offset is None or width >= _parser.MAXWIDTH else offset + width
+        offset = None if offset is None or width >= _UNBOUNDED else offset + width
     if run:
         candidates.append((frozenset({"".join(run)}), run_offset))
     if not candidates:
