@@ -151,6 +151,12 @@ def _reject(name: str, reason: str, detail: str, data: bytes | None = None) -> R
 
 def read_file(path: Path, name: str) -> RawArticle | Rejection:
     """One file of the raw folder, as an article or a rejection."""
+    if is_hidden(name):
+        return _reject(
+            name,
+            "hidden",
+            "a hidden file, or one in a hidden folder (a name starting with '.'): not read; rename it to include it",
+        )
     try:
         info = os.lstat(path)
     except OSError as exc:
@@ -159,7 +165,7 @@ def read_file(path: Path, name: str) -> RawArticle | Rejection:
         kind = (
             "a symbolic link"
             if stat.S_ISLNK(info.st_mode)
-            else "a directory"
+            else "a directory (the files inside it are read one by one)"
             if stat.S_ISDIR(info.st_mode)
             else "not a regular file"
         )
@@ -344,19 +350,35 @@ def list_raw_files(raw_dir: Path, bucket: str | None = None) -> list[tuple[Path,
 
 
 def _walk(raw_dir: str) -> list[tuple[str, str]]:
-    """(path, relative name) of the files under raw_dir, without following symlinks; hidden files are
-    skipped. Plain strings: pathlib's parsing costs more than reading a short article (10k files: 0.2 s)."""
+    """(path, relative name) of every file under raw_dir, hidden ones and those in folders named like
+    articles included (read_file says what becomes of them); a folder named like an article and a
+    symbolic link to a folder are listed too, and a link is never followed. Plain strings: pathlib's parsing costs more than reading a short article."""
     out: list[tuple[str, str]] = []
     for root, dirs, files in os.walk(raw_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs.sort()
         prefix = os.path.relpath(root, raw_dir).replace(os.sep, "/") + "/" if root != raw_dir else ""
         for d in list(dirs):
             path = os.path.join(root, d)
-            if os.path.splitext(d)[1].lower() in ARTICLE_SUFFIXES or os.path.islink(path):
-                out.append((path, prefix + d))  # a directory named like an article, or a symlink to one
+            if os.path.islink(path):
+                out.append((path, display_name(prefix + d)))
                 dirs.remove(d)
-        out.extend((os.path.join(root, f), prefix + f) for f in files if not f.startswith("."))
+            elif os.path.splitext(d)[1].lower() in ARTICLE_SUFFIXES:
+                out.append((path, display_name(prefix + d)))  # listed (a folder, not an article), and its files read
+        out.extend((os.path.join(root, f), display_name(prefix + f)) for f in files)
     return out
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (which the file system allows) as escapes, `bad\\xffname.txt`."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_hidden(name: str) -> bool:
+    return any(part.startswith(".") for part in name.split("/"))
 
 
 def raw_folder_state(raw_dir: Path) -> str:

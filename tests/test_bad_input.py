@@ -179,3 +179,40 @@ def test_a_mixed_raw_folder_builds_and_accounts_for_every_file(tmp_path):
     seeds = duckdb.connect(str(seeds_only / DUCKDB_NAME), read_only=True)
     query = "SELECT entity_type, entity_id, char_start, char_end FROM mentions JOIN articles USING (article_id) WHERE source_file LIKE '00%' ORDER BY ALL"
     assert con.execute(query).fetchall() == seeds.execute(query).fetchall()
+
+
+def test_hidden_files_hidden_folders_folders_named_like_articles_and_undecodable_names_are_all_accounted_for(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / ".draft.txt").write_text(ENGLISH)
+    (raw / ".archive").mkdir()
+    (raw / ".archive" / "old.txt").write_text(ENGLISH + "An older story.\n")
+    (raw / "2024.md").mkdir()
+    (raw / "2024.md" / "inside.txt").write_text(ENGLISH + "A story in a folder named like an article.\n")
+    with open(os.path.join(os.fsencode(raw), b"bad\xffname.txt"), "wb") as fh:
+        fh.write((ENGLISH + "A story whose file name is not UTF-8.\n").encode())
+    articles, rejections = accounted(raw)
+    assert set(articles) == {"2024.md/inside.txt", "bad\\xffname.txt"}
+    assert {n: r.reason for n, r in rejections.items()} == {
+        ".draft.txt": "hidden", ".archive/old.txt": "hidden", "2024.md": "not_a_regular_file",
+    }  # fmt: skip
+    assert "rename it" in rejections[".draft.txt"].detail and "read one by one" in rejections["2024.md"].detail
+
+
+def test_a_build_publishes_a_file_whose_name_is_not_utf8(tmp_path):
+    import duckdb
+
+    from pipeline.cli import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with open(os.path.join(os.fsencode(raw), b"bad\xffname.txt"), "wb") as fh:
+        fh.write(ENGLISH.encode())
+    (raw / ".hidden.txt").write_text(ENGLISH + "Hidden.\n")
+    build(raw, tmp_path / "w", quiet=True)
+    con = duckdb.connect(str(tmp_path / "w" / "critical_minerals.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT source_file FROM articles").fetchall() == [("bad\\xffname.txt",)]
+        assert con.execute("SELECT source_file, reason FROM rejected_articles").fetchall() == [(".hidden.txt", "hidden")]
+    finally:
+        con.close()
