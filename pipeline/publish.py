@@ -37,6 +37,8 @@ RAW_STATE_STAMP = "raw.state"  # and the state of the raw folder it was built fr
 # code, a row with that id can only have the same values. An update then only deletes and inserts.
 ROWS_FIXED_BY_KEY = ("mentions",)
 KEEP_PUBLICATIONS = 2  # the current one and the one before, for readers still holding it
+PUBLISHED_MARK = "published"  # written into a publication as it is made current: a folder without it is unfinished
+LEFTOVER_AFTER_SECONDS = 3600  # an unfinished folder this old is what a killed or failed build left
 # The DuckDB file is written in the storage format of DuckDB 1.1, which every DuckDB since reads
 # (the 1.x command-line tools people have included), not only DuckDB >= 2.0.
 STORAGE_VERSION = "v1.1.0"
@@ -207,6 +209,10 @@ def publish(publication: Path, warehouse: Path) -> Path:
         if f.is_file():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
+    mark = Path(publication) / PUBLISHED_MARK
+    mark.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n", encoding="utf-8")
+    with open(mark, "rb") as fh:
+        os.fsync(fh.fileno())
     _fsync_dir(publication)
     tmp = warehouse / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
     os.symlink(Path(PUBLICATIONS_DIR) / Path(publication).name, tmp)
@@ -234,13 +240,18 @@ def published_raw_state(warehouse: Path) -> str | None:
 
 
 def prune(warehouse: Path) -> None:
-    """Remove publications that are neither current nor the one before it, and stray temporary links."""
+    """Remove publications that are neither current nor the one before it, what killed or failed
+    builds left (folders never made current, an hour old), and stray temporary links. Only a folder
+    that was made current can be "the one before": a leftover never takes its place."""
     root = Path(warehouse) / PUBLICATIONS_DIR
     current = current_publication(warehouse)
     if current is not None:
-        # Folders named after the current one are builds still under way (or killed): left alone.
-        older = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("legacy-") and p.name < current.name)
-        for folder in older[: len(older) - (KEEP_PUBLICATIONS - 1)]:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith("legacy-") and p != current]
+        published = sorted(p for p in folders if (p / PUBLISHED_MARK).exists() and p.name < current.name)
+        unfinished = [p for p in folders if not (p / PUBLISHED_MARK).exists()]  # under way, or a build that died
+        now = time.time()
+        stale = [p for p in unfinished if now - p.stat().st_mtime > LEFTOVER_AFTER_SECONDS]
+        for folder in published[: len(published) - (KEEP_PUBLICATIONS - 1)] + stale:
             shutil.rmtree(folder, ignore_errors=True)
     for stray in Path(warehouse).glob(".*.*"):
         if stray.is_symlink() and stray.name.startswith((f".{CURRENT}.", f".{PARQUET_DIR}.link-", f".{DUCKDB_NAME}.link-")):

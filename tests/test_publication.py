@@ -171,3 +171,23 @@ def test_mention_rows_are_compared_again_only_when_the_extraction_code_changed(t
 
     assert sentence_after_update(version) == "as another extraction version wrote it"
     assert sentence_after_update("another version") != "as another extraction version wrote it"
+
+
+def test_a_killed_build_leftover_never_replaces_the_previous_publication_and_is_removed_an_hour_later(tmp_path):
+    from pipeline.publish import PUBLICATIONS_DIR, current_publication
+
+    warehouse = tmp_path / "w"
+    build(RAW, warehouse, quiet=True)
+    previous = current_publication(warehouse)
+    leftover = warehouse / PUBLICATIONS_DIR / "29991231T235959-deadbeef"  # what a killed build left, named later
+    (leftover / "parquet").mkdir(parents=True)
+    (leftover / "parquet" / "partners.parquet").write_bytes(b"half written")
+    build(RAW, warehouse, quiet=True)
+    assert previous.exists() and current_publication(warehouse) != previous  # the real previous stays
+    assert leftover.exists()  # young: it may be a build under way
+    an_hour_ago = time.time() - 3700
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
+    build(RAW, warehouse, quiet=True)
+    assert not leftover.exists()
+    kept = sorted(p.name for p in (warehouse / PUBLICATIONS_DIR).iterdir())
+    assert len(kept) == 2 and current_publication(warehouse).name in kept

@@ -28,8 +28,10 @@ class RawCorpus:
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
     state = raw_folder_state(paths.raw)  # before reading: a file changed meanwhile makes the next build
     articles, rejections = read_raw_folder(paths.raw, cache_dir=paths.warehouse / RAW_FILES_CACHE)
-    for r in rejections:
-        context.log.warning(f"rejected {r.source_file}: {r.reason} ({r.detail})")
+    if rejections:  # one warning, not one per file: each log line is an event the run stores (10k files: seconds)
+        listed = "; ".join(f"{r.source_file}: {r.reason} ({r.detail})" for r in rejections[:20])
+        more = f"; ... and {len(rejections) - 20} more (all in rejected_articles)" if len(rejections) > 20 else ""
+        context.log.warning(f"{len(rejections)} file(s) rejected: {listed}{more}")
     # Only the preview's rows are listed: counting the words of ten thousand articles costs time.
     listing = pd.DataFrame(
         [{"source_file": r.source_file, "article_id": f"rejected: {r.reason}", "words": None} for r in rejections[:20]]
