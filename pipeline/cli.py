@@ -103,11 +103,20 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
         raise BuildFailed("validation failed, nothing published: " + "; ".join(details))
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        reason = failures[0].step_failure_data.error.message.strip().splitlines()[0] if failures else "run failed"
+        reason = root_cause(failures[0].step_failure_data.error) if failures else "run failed"
         step = failures[0].step_key if failures else "?"
         raise BuildFailed(f"step {step} failed, nothing published: {reason}")
     tables = result.output_for_node("resolved_tables")
     return {name: len(df) for name, df in tables.items()}
+
+
+def root_cause(error) -> str:
+    """The first line of the innermost error (ENOSPC, EPERM, the exception the step raised), not
+    Dagster's "Error occurred while executing op" that wraps it."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = (error.message or "").strip().splitlines()
+    return lines[0] if lines else "unknown error"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

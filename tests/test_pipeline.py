@@ -155,3 +155,14 @@ def test_a_change_of_extraction_code_leaves_at_most_one_older_cache_behind(tmp_p
         os.utime(root / version, (1_000_000 - age * 1000, 1_000_000 - age * 1000))  # "a" used most recently
     build(RAW, tmp_path / "w", quiet=True)
     assert sorted(p.name for p in root.iterdir()) == sorted([code_fingerprint(), "older0000000000a"])
+
+
+def test_a_failed_step_says_the_real_cause_in_one_line(tmp_path, capsys):
+    warehouse = tmp_path / "w"
+    warehouse.mkdir()
+    (warehouse / ".publications").write_text("a file where the publications folder goes")
+    assert main(["build", "--raw", str(RAW), "--warehouse", str(warehouse), "--quiet"]) == 1
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message.startswith("build failed: step publication failed, nothing published: ")
+    assert "FileExistsError" in message and ".publications" in message, message
+    assert "Error occurred while executing op" not in message
