@@ -32,6 +32,7 @@ PUBLICATIONS_DIR = ".publications"
 CURRENT = "current"
 SCHEMA_STAMP = "schema.sha256"  # beside the DuckDB file: the schema it was built with
 EXTRACTION_STAMP = "extraction.version"  # and the extraction code its rows came from
+RAW_SNAPSHOT_STAMP = "raw.read_at_ns"  # and when it read the folder
 RAW_STATE_STAMP = "raw.state"  # and the state of the raw folder it was built from (pipeline.ingest.raw_folder_state)
 # A mention's id hashes its article's text, its entity and its span: under the same extraction
 # code, a row with that id can only have the same values. An update then only deletes and inserts.
@@ -228,8 +229,17 @@ def current_publication(warehouse: Path) -> Path | None:
     return (Path(warehouse) / os.readlink(link)).resolve() if link.is_symlink() else None
 
 
-def write_raw_state(publication: Path, state: str) -> None:
+def write_raw_state(publication: Path, state: str, read_at_ns: int) -> None:
     (Path(publication) / RAW_STATE_STAMP).write_text(state + "\n", encoding="utf-8")
+    (Path(publication) / RAW_SNAPSHOT_STAMP).write_text(f"{read_at_ns}\n", encoding="utf-8")
+
+
+def superseded(warehouse: Path, read_at_ns: int) -> bool:
+    """Whether the current publication was made from a later reading of the raw folder than one made
+    at `read_at_ns` (a slower build that started earlier must not republish what was deleted since)."""
+    current = current_publication(warehouse)
+    stamp = read_stamp(current, RAW_SNAPSHOT_STAMP) if current is not None else None
+    return stamp is not None and stamp.isdigit() and int(stamp) > read_at_ns
 
 
 def published_raw_state(warehouse: Path) -> str | None:

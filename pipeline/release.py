@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import schemas
+from pipeline.lock import WarehouseBusy, warehouse_lock
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication
 from pipeline.report import report_html
 
@@ -275,10 +276,21 @@ def unchanged_since(warehouse: Path) -> str | None:
 
 def make_release(warehouse: Path, version: str | None = None, today: dt.date | None = None, force: bool = False) -> Path:
     """Write an immutable release of the current publication; return its folder. When the tables are
-    those of the latest release, no version is added (ReleaseUnchanged) unless `force`."""
+    those of the latest release, no version is added (ReleaseUnchanged) unless `force`. One writer
+    at a time: the warehouse is locked meanwhile (pipeline/lock.py)."""
     warehouse = Path(warehouse)
     if warehouse.exists() and not warehouse.is_dir():
         raise ReleaseError(f"the warehouse {warehouse} is a file, not a folder")
+    if version is not None:
+        check_version(version)
+    try:
+        with warehouse_lock(warehouse, "release"):
+            return _make_release(warehouse, version, today, force)
+    except WarehouseBusy as exc:
+        raise ReleaseError(str(exc)) from None
+
+
+def _make_release(warehouse: Path, version: str | None, today: dt.date | None, force: bool) -> Path:
     publication = current_publication(warehouse)
     if publication is None:
         raise ReleaseError(f"nothing published in {warehouse}: run `python -m pipeline build` first")
@@ -294,7 +306,7 @@ def make_release(warehouse: Path, version: str | None = None, today: dt.date | N
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else {"releases": []}
     previous = index["releases"][-1]["version"] if index["releases"] else None
 
-    staging = releases / f".{version}.tmp"
+    staging = releases / f".{version}.{os.getpid()}-{os.urandom(4).hex()}.tmp"  # one per process
     shutil.rmtree(staging, ignore_errors=True)
     (staging / PARQUET_DIR).mkdir(parents=True)
     (staging / "csv").mkdir()
@@ -346,7 +358,7 @@ def upload_release(folder: Path, uri: str) -> str:
     `uri` is anything pyarrow's filesystem layer opens: `s3://bucket/prefix`, `gs://bucket/prefix`,
     `abfs://container@account.dfs.core.windows.net/prefix`, `hdfs://...` or `file:///path`; credentials
     come from the usual environment (AWS_*, GOOGLE_APPLICATION_CREDENTIALS, ...). The release lands
-    under `<uri>/<version>/`, beside `<uri>/<version>.zip`, and `<uri>/index.json` is replaced last, so a
+    under `<uri>/<version>/`, beside `<uri>/<version>.zip`, and `<uri>/index.json` (merged with the index already there) is written last, so a
     reader that follows the index never sees a half-uploaded release. Returns the release's URI.
     """
     import pyarrow.fs as pafs
@@ -363,6 +375,18 @@ def upload_release(folder: Path, uri: str) -> str:
     zip_path = folder.parent / f"{folder.name}.zip"
     if zip_path.exists():
         pafs.copy_files(str(zip_path), f"{root}/{zip_path.name}", source_filesystem=local, destination_filesystem=filesystem)
-    pafs.copy_files(str(folder.parent / "index.json"), f"{root}/index.json", source_filesystem=local,
-                    destination_filesystem=filesystem)  # fmt: skip
+    # The remote index keeps what other machines released there: merged, never replaced.
+    local_index = json.loads((folder.parent / "index.json").read_text(encoding="utf-8"))
+    remote_index = {"releases": []}
+    if filesystem.get_file_info(f"{root}/index.json").type == pafs.FileType.File:
+        with filesystem.open_input_stream(f"{root}/index.json") as fh:
+            remote_index = json.loads(fh.read().decode("utf-8"))
+    known = {r["version"] for r in remote_index["releases"]}
+    merged = {
+        **local_index,
+        "releases": remote_index["releases"] + [r for r in local_index["releases"] if r["version"] not in known],
+    }
+    merged["latest"] = folder.name
+    with filesystem.open_output_stream(f"{root}/index.json") as fh:
+        fh.write((json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
     return f"{uri.rstrip('/')}/{folder.name}"

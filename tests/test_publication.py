@@ -191,3 +191,36 @@ def test_a_killed_build_leftover_never_replaces_the_previous_publication_and_is_
     assert not leftover.exists()
     kept = sorted(p.name for p in (warehouse / PUBLICATIONS_DIR).iterdir())
     assert len(kept) == 2 and current_publication(warehouse).name in kept
+
+
+def test_a_second_writer_waits_for_the_lock_then_says_who_holds_it(tmp_path):
+    from pipeline.lock import warehouse_lock
+
+    warehouse = tmp_path / "w"
+    build(RAW, warehouse, quiet=True)
+    env = {**os.environ, "CRITICAL_MINERALS_LOCK_WAIT": "1"}
+    command = [sys.executable, "-m", "pipeline", "release", "--warehouse", str(warehouse)]
+    with warehouse_lock(warehouse, "publish"):
+        started = time.time()
+        busy = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert busy.returncode == 1 and time.time() - started < 30
+        assert "is busy (publish by process" in busy.stderr and "CRITICAL_MINERALS_LOCK_WAIT" in busy.stderr, busy.stderr
+    assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True).returncode == 0  # free again
+
+
+def test_a_build_that_read_the_raw_folder_before_the_current_publication_does_not_replace_it(tmp_path, monkeypatch):
+    import pipeline.defs.ingest as ingest_assets
+    from pipeline.cli import BuildFailed
+    from pipeline.publish import current_publication
+
+    warehouse = tmp_path / "w"
+    build(RAW, warehouse, quiet=True)
+    current = current_publication(warehouse)
+    monkeypatch.setattr(ingest_assets.time, "time_ns", lambda: 1)  # as if it had read the folder long ago
+    try:
+        build(RAW, warehouse, quiet=True)
+        raise AssertionError("a stale build published")
+    except BuildFailed as exc:
+        assert "later reading of the raw folder is already current" in str(exc)
+    assert current_publication(warehouse) == current
+    assert sorted(p.name for p in (warehouse / PUBLICATIONS_DIR).iterdir()) == [current.name]  # its folder removed

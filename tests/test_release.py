@@ -322,3 +322,19 @@ def test_the_build_command_ends_with_a_first_query_that_runs(tmp_path):
     query = out[out.index("try a query:") + 1].strip()
     result = subprocess.run(query, shell=True, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "status" in result.stdout and "signed" in result.stdout, (query, result.stderr)
+
+
+def test_uploads_from_two_machines_to_one_place_keep_both_in_the_remote_index(tmp_path):
+    from pipeline.release import upload_release
+
+    remote = tmp_path / "remote"
+    for machine, seed in (("a", "004_fa55279f4966502b.txt"), ("b", "003_1817f6d3619a287d.txt")):
+        raw = tmp_path / f"raw-{machine}"
+        raw.mkdir()
+        shutil.copy(RAW / seed, raw / seed)
+        build(raw, tmp_path / f"w-{machine}", quiet=True)
+        upload_release(
+            make_release(tmp_path / f"w-{machine}", version=f"2026.12.0{1 if machine == 'a' else 2}"), f"file://{remote}"
+        )
+    index = json.loads((remote / "index.json").read_text())
+    assert [r["version"] for r in index["releases"]] == ["2026.12.01", "2026.12.02"] and index["latest"] == "2026.12.02"

@@ -1,5 +1,6 @@
 """Ingest: the raw folder, read into articles and rejections."""
 
+import time
 from dataclasses import dataclass
 
 import dagster as dg
@@ -15,6 +16,7 @@ class RawCorpus:
     articles: list[RawArticle]
     rejections: list[Rejection]
     folder_state: str = ""  # raw_folder_state() taken before the files were read
+    read_at_ns: int = 0  # when: a publication never replaces one made from a later reading
 
 
 @dg.asset(
@@ -26,7 +28,7 @@ class RawCorpus:
     "the last build (same size, times and inode) are taken from warehouse/.cache/raw-files/, not read again.",
 )
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
-    state = raw_folder_state(paths.raw)  # before reading: a file changed meanwhile makes the next build
+    read_at, state = time.time_ns(), raw_folder_state(paths.raw)  # before reading: a file changed meanwhile makes the next build
     articles, rejections = read_raw_folder(paths.raw, cache_dir=paths.warehouse / RAW_FILES_CACHE)
     if rejections:  # one warning, not one per file: each log line is an event the run stores (10k files: seconds)
         listed = "; ".join(f"{r.source_file}: {r.reason} ({r.detail})" for r in rejections[:20])
@@ -38,7 +40,7 @@ def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg
         + [{"source_file": a.source_file, "article_id": a.article_id, "words": len(a.text.split())} for a in articles[:20]]
     )
     return dg.Output(
-        RawCorpus(articles, rejections, state),
+        RawCorpus(articles, rejections, state, read_at),
         metadata={
             "raw_dir": dg.MetadataValue.path(str(paths.raw)),
             "articles": len(articles),

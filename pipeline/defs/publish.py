@@ -2,6 +2,7 @@
 rows, and both made current in one atomic step (see pipeline/publish.py)."""
 
 import json
+import shutil
 
 import dagster as dg
 import duckdb
@@ -10,12 +11,14 @@ import pandas as pd
 import schemas
 from pipeline.defs.ingest import RawCorpus
 from pipeline.extract.batch import code_fingerprint
+from pipeline.lock import warehouse_lock
 from pipeline.publish import (
     DUCKDB_NAME,
     PARQUET_DIR,
     current_publication,
     new_publication,
     publish,
+    superseded,
     write_publication,
     write_raw_state,
 )
@@ -59,8 +62,15 @@ def publication(paths: WarehousePaths, raw_articles: RawCorpus, **tables: pd.Dat
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
         con.close()
-    write_raw_state(folder, raw_articles.folder_state)  # the sensor and the schedule compare it with the folder
-    publish(folder, paths.warehouse)
+    write_raw_state(folder, raw_articles.folder_state, raw_articles.read_at_ns)  # the sensor and schedule compare it
+    with warehouse_lock(paths.warehouse, "publish"):
+        if superseded(paths.warehouse, raw_articles.read_at_ns):
+            shutil.rmtree(folder, ignore_errors=True)
+            raise dg.Failure(
+                "a publication made from a later reading of the raw folder is already current: "
+                "this build's tables are discarded, not published"
+            )
+        publish(folder, paths.warehouse)
     public = paths.warehouse / DUCKDB_NAME
     listing = pd.DataFrame([{"table": t, "rows": len(tables[t]), "file": f"{PARQUET_DIR}/{p.name}"} for t, p in written.items()])
     yield dg.Output(
