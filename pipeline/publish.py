@@ -38,6 +38,7 @@ RAW_STATE_STAMP = "raw.state"  # and the state of the raw folder it was built fr
 # code, a row with that id can only have the same values. An update then only deletes and inserts.
 ROWS_FIXED_BY_KEY = ("mentions",)
 KEEP_PUBLICATIONS = 2  # the current one and the one before, for readers still holding it
+CHECKSUMS = "SHA256SUMS"  # of the published files, as the build wrote them (`sha256sum -c` reads it)
 PUBLISHED_MARK = "published"  # written into a publication as it is made current: a folder without it is unfinished
 LEFTOVER_AFTER_SECONDS = 3600  # an unfinished folder this old is what a killed or failed build left
 # The DuckDB file is written in the storage format of DuckDB 1.1, which every DuckDB since reads
@@ -101,15 +102,20 @@ def build_duckdb(
     """The DuckDB file, with keys and comments from the schema, holding exactly the rows of `tables`
     (Arrow tables with the declared schemas, the ones the Parquet files are written from).
 
-    With the `previous` publication's file at hand (same schema), a copy of it is brought up to
-    date with the rows that changed: on a rebuild after a few new articles that is a fraction of
+    With the `previous` publication's file at hand (same schema, and byte for byte what its build
+    wrote), a copy of it is brought up to date with the rows that changed: on a rebuild after a few new articles that is a fraction of
     loading every table again. Otherwise the file is built from scratch. When the previous rows
     came from the same `extraction_version`, the rows of ROWS_FIXED_BY_KEY are not compared."""
     path = Path(publication) / DUCKDB_NAME
     stamp = schema_stamp()
     base = Path(previous) / DUCKDB_NAME if previous is not None else None
     updated = False
-    if base is not None and base.is_file() and read_stamp(Path(previous), SCHEMA_STAMP) == stamp:
+    if (
+        base is not None
+        and base.is_file()
+        and read_stamp(Path(previous), SCHEMA_STAMP) == stamp
+        and not altered_files(Path(previous), [DUCKDB_NAME])  # a file edited after its build is never the base
+    ):
         same_rows = bool(extraction_version) and read_stamp(Path(previous), EXTRACTION_STAMP) == extraction_version
         try:
             shutil.copyfile(base, path)
@@ -122,6 +128,41 @@ def build_duckdb(
     (Path(publication) / SCHEMA_STAMP).write_text(stamp + "\n", encoding="utf-8")
     (Path(publication) / EXTRACTION_STAMP).write_text(extraction_version + "\n", encoding="utf-8")
     return path
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def published_files(publication: Path) -> list[str]:
+    """The files a publication publishes, relative to it: the DuckDB file and the Parquet files."""
+    return [DUCKDB_NAME] + [f"{PARQUET_DIR}/{t}.parquet" for t in schemas.table_names()]
+
+
+def write_checksums(publication: Path) -> None:
+    lines = "".join(f"{file_sha256(Path(publication) / name)}  {name}\n" for name in published_files(publication))
+    (Path(publication) / CHECKSUMS).write_text(lines, encoding="utf-8")
+
+
+def altered_files(publication: Path, names: list[str] | None = None) -> list[str]:
+    """Published files (all, or `names`) that are not byte for byte what the build wrote; every file
+    when the publication has no checksums."""
+    try:
+        listed = dict(
+            line.split("  ", 1)[::-1] for line in (Path(publication) / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+        )
+    except FileNotFoundError:
+        return names or published_files(publication)
+    out = []
+    for name in names or published_files(publication):
+        path = Path(publication) / name
+        if name not in listed or not path.is_file() or file_sha256(path) != listed[name]:
+            out.append(name)
+    return out
 
 
 def read_stamp(publication: Path, name: str) -> str | None:
@@ -206,6 +247,9 @@ def _ensure_public_links(warehouse: Path) -> None:
 def publish(publication: Path, warehouse: Path) -> Path:
     """Make `publication` the warehouse's current one in a single atomic rename."""
     warehouse = Path(warehouse)
+    write_checksums(publication)
+    for name in published_files(publication):
+        os.chmod(Path(publication) / name, 0o444)  # published files are read-only: a reader cannot alter them by accident
     for f in Path(publication).rglob("*"):
         if f.is_file():
             with open(f, "rb") as fh:

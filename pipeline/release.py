@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline.lock import WarehouseBusy, warehouse_lock
-from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, current_publication
+from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, altered_files, current_publication
 from pipeline.report import report_html
 
 RELEASES_DIR = "releases"
@@ -256,6 +256,20 @@ def _deterministic_zip(folder: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def verifies(folder: Path) -> bool:
+    """Whether a release folder passes `sha256sum -c SHA256SUMS`."""
+    try:
+        lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return False
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        path = folder / name
+        if not path.is_file() or _sha256(path) != digest:
+            return False
+    return bool(lines)
+
+
 def unchanged_since(warehouse: Path) -> str | None:
     """The latest release, when the published Parquet files are byte for byte its own (builds are
     reproducible, so the same tables give the same bytes); None when they differ or there is none."""
@@ -302,9 +316,18 @@ def _make_release(warehouse: Path, version: str | None, today: dt.date | None, f
         raise ReleaseError(f"release {version} already exists: releases are immutable")
     if not force and (same := unchanged_since(warehouse)) is not None:
         raise ReleaseUnchanged(same)
+    altered = altered_files(publication)
+    if altered:
+        raise ReleaseError(
+            f"the published {', '.join(altered)} changed after the build wrote it (its SHA256SUMS no longer match): "
+            "run `python -m pipeline build`, then release"
+        )
     index_path = releases / "index.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else {"releases": []}
-    previous = index["releases"][-1]["version"] if index["releases"] else None
+    # The changelog compares with the newest release whose files still match its SHA256SUMS.
+    versions = [r["version"] for r in index["releases"]]
+    previous = next((v for v in reversed(versions) if verifies(releases / v)), None)
+    skipped = versions[versions.index(previous) + 1 :] if previous else versions
 
     staging = releases / f".{version}.{os.getpid()}-{os.urandom(4).hex()}.tmp"  # one per process
     shutil.rmtree(staging, ignore_errors=True)
@@ -319,7 +342,10 @@ def _make_release(warehouse: Path, version: str | None, today: dt.date | None, f
     old_tables = _load(releases / previous / PARQUET_DIR) if previous else None
     diff = changes(old_tables, tables)
     _write_json(staging / "changes.json", {"version": version, "previous": previous, **diff})
-    (staging / "CHANGELOG.md").write_text(changelog_markdown(version, previous, diff), encoding="utf-8")
+    changelog = changelog_markdown(version, previous, diff)
+    if skipped:
+        changelog += f"\nNot compared with {', '.join(skipped)}: their files do not match their SHA256SUMS.\n"
+    (staging / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
     (staging / "README.md").write_text(dataset_card(version, tables, previous), encoding="utf-8")
     (staging / "report.html").write_text(report_html(version, TITLE, tables), encoding="utf-8")
     files = sorted(p for p in staging.rglob("*") if p.is_file())

@@ -139,6 +139,7 @@ def test_a_schema_change_rebuilds_the_duckdb_file_from_scratch(tmp_path, monkeyp
 
 def test_a_previous_duckdb_file_that_cannot_be_updated_is_replaced_by_a_fresh_one(tmp_path):
     build(RAW, tmp_path / "w", quiet=True)
+    os.chmod((tmp_path / "w" / DUCKDB_NAME).resolve(), 0o644)  # published read-only
     (tmp_path / "w" / DUCKDB_NAME).resolve().write_bytes(b"not a database")
     build(RAW, tmp_path / "w", quiet=True)
     con = duckdb.connect(str(tmp_path / "w" / DUCKDB_NAME), read_only=True)
@@ -149,14 +150,16 @@ def test_a_previous_duckdb_file_that_cannot_be_updated_is_replaced_by_a_fresh_on
 def test_mention_rows_are_compared_again_only_when_the_extraction_code_changed(tmp_path):
     """Under the same extraction code a mention's id fixes its values, so an update does not compare
     them; rows from another extraction version are compared and brought up to date."""
-    from pipeline.publish import EXTRACTION_STAMP, new_publication, write_publication
+    from pipeline.publish import EXTRACTION_STAMP, new_publication, write_checksums, write_publication
 
     build(RAW, tmp_path / "w", quiet=True)
     previous = (tmp_path / "w" / "current").resolve()
+    os.chmod(previous / DUCKDB_NAME, 0o644)  # published read-only
     con = duckdb.connect(str(previous / DUCKDB_NAME))
     mention = con.execute("SELECT mention_id FROM mentions ORDER BY mention_id LIMIT 1").fetchone()[0]
     con.execute("UPDATE mentions SET sentence = 'as another extraction version wrote it' WHERE mention_id = ?", [mention])
     con.close()
+    write_checksums(previous)  # as if its build had written it so (an edited file is never the base of an update)
     tables = {t: pq.read_table(previous / PARQUET_DIR / f"{t}.parquet").to_pandas() for t in schemas.table_names()}
     version = (previous / EXTRACTION_STAMP).read_text().strip()
 
@@ -224,3 +227,36 @@ def test_a_build_that_read_the_raw_folder_before_the_current_publication_does_no
         assert "later reading of the raw folder is already current" in str(exc)
     assert current_publication(warehouse) == current
     assert sorted(p.name for p in (warehouse / PUBLICATIONS_DIR).iterdir()) == [current.name]  # its folder removed
+
+
+def test_published_files_are_read_only_and_listed_with_their_checksums(tmp_path):
+    from pipeline.publish import CHECKSUMS, altered_files, current_publication
+
+    build(RAW, tmp_path / "w", quiet=True)
+    publication = current_publication(tmp_path / "w")
+    assert (publication / DUCKDB_NAME).stat().st_mode & 0o777 == 0o444
+    assert all(p.stat().st_mode & 0o222 == 0 for p in (publication / PARQUET_DIR).iterdir())
+    assert subprocess.run(["sha256sum", "-c", CHECKSUMS], cwd=publication, capture_output=True).returncode == 0
+    assert altered_files(publication) == []
+
+
+def test_a_duckdb_file_edited_after_its_build_is_rebuilt_not_carried_into_the_next_publication(tmp_path):
+    warehouse = tmp_path / "w"
+    build(RAW, warehouse, quiet=True)
+    path = (warehouse / DUCKDB_NAME).resolve()
+    os.chmod(path, 0o644)  # what a careless user with write access does
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE agreement_statuses SET status = 'in_force'")
+    con.execute("DROP VIEW partner_summary")
+    con.execute("CREATE TABLE my_notes AS SELECT 1 AS x")
+    con.close()
+    build(RAW, warehouse, quiet=True)  # nothing changed in raw/
+    con = duckdb.connect(str(warehouse / DUCKDB_NAME), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        in_force = con.execute("SELECT count(*) FROM agreement_statuses WHERE status = 'in_force'").fetchone()[0]
+        every = con.execute("SELECT count(*) FROM agreement_statuses").fetchone()[0]
+    finally:
+        con.close()
+    assert "my_notes" not in tables and "partner_summary" in views and in_force < every

@@ -338,3 +338,39 @@ def test_uploads_from_two_machines_to_one_place_keep_both_in_the_remote_index(tm
         )
     index = json.loads((remote / "index.json").read_text())
     assert [r["version"] for r in index["releases"]] == ["2026.12.01", "2026.12.02"] and index["latest"] == "2026.12.02"
+
+
+def test_a_release_refuses_published_files_edited_after_the_build(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    warehouse = tmp_path / "w"
+    build(raw, warehouse, quiet=True)
+    parquet = (warehouse / PARQUET_DIR / "agreement_statuses.parquet").resolve()
+    table = pd.read_parquet(parquet).assign(status="in_force")
+    os.chmod(parquet, 0o644)
+    table.to_parquet(parquet)
+    with pytest.raises(ReleaseError, match="agreement_statuses.parquet changed after the build wrote it"):
+        make_release(warehouse, today=DAY)
+    assert not (warehouse / "releases" / "index.json").exists()
+    build(raw, warehouse, quiet=True)  # a build publishes what it built again
+    assert make_release(warehouse, today=DAY).exists()
+
+
+def test_the_changelog_compares_with_the_newest_release_that_passes_its_checksums(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
+    warehouse = tmp_path / "w"
+    build(raw, warehouse, quiet=True)
+    first = make_release(warehouse, version="r1")
+    shutil.copy(RAW / "003_1817f6d3619a287d.txt", raw / "b.txt")
+    build(raw, warehouse, quiet=True)
+    second = make_release(warehouse, version="r2")
+    (second / "csv" / "agreements.csv").write_text("tampered\n")  # the second release no longer verifies
+    shutil.copy(RAW / "002_1e0437848bbfa5aa.txt", raw / "c.txt")
+    build(raw, warehouse, quiet=True)
+    third = make_release(warehouse, version="r3")
+    changes = json.loads((third / "changes.json").read_text())
+    assert changes["previous"] == first.name
+    assert "Not compared with r2: their files do not match their SHA256SUMS." in (third / "CHANGELOG.md").read_text()
