@@ -17,6 +17,7 @@ mentions table publishes them: by article id, then in reading order within the a
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -65,6 +66,8 @@ ARTICLE_SCHEMA = pa.schema(
      ("language", pa.string()), ("word_count", pa.int64()),
      ("mentions_start", pa.int64()), ("mentions_count", pa.int64())]  # the article's rows of `mentions`
 )  # fmt: skip
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,13 +217,41 @@ def read_snapshot(folder: Path) -> list[CorpusFacts]:
     segments = []
     for path in sorted(Path(folder).glob("seg-*")):
         try:
+            damaged = _damaged_files(path)
+            if damaged:
+                raise ValueError(f"{', '.join(damaged)} do not match the segment's checksums")
             tables = {name: _read_ipc(path / f"{name}.arrow") for name in ("articles", "mentions", *RECORD_COLUMNS)}
             if tables["articles"].schema != ARTICLE_SCHEMA or any(tables[k].schema != RECORD_SCHEMAS[k] for k in RECORD_COLUMNS):
                 raise ValueError("written by another layout")
             segments.append(CorpusFacts(tables["articles"], {k: tables[k] for k in RECORD_COLUMNS}, tables["mentions"]))
-        except (OSError, ValueError, pa.ArrowInvalid):
+        except (OSError, ValueError, pa.ArrowInvalid) as exc:
+            log.warning("snapshot segment %s dropped (%s): its articles are read from their own cache files", path.name, exc)
             shutil.rmtree(path, ignore_errors=True)
     return segments
+
+
+SEGMENT_FILES = ("articles", "mentions", *RECORD_COLUMNS)
+SEGMENT_CHECKSUMS = "SHA256SUMS"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _damaged_files(segment: Path) -> list[str]:
+    """The files of a segment that are not byte for byte what was written (all, without a manifest)."""
+    try:
+        listed = dict(
+            line.split("  ", 1)[::-1] for line in (segment / SEGMENT_CHECKSUMS).read_text(encoding="utf-8").splitlines()
+        )
+    except (FileNotFoundError, ValueError):
+        return [SEGMENT_CHECKSUMS]
+    names = [f"{name}.arrow" for name in SEGMENT_FILES]
+    return [n for n in names if n not in listed or not (segment / n).is_file() or _sha256(segment / n) != listed[n]]
 
 
 def _read_ipc(path: Path) -> pa.Table:
@@ -236,9 +267,17 @@ def write_segment(folder: Path, corpus: CorpusFacts) -> Path:
     Path(folder).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".seg-"))
     try:
+        sums = []
         for name, table in [("articles", corpus.articles), ("mentions", corpus.mentions), *corpus.records.items()]:
             with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
+            with open(tmp / f"{name}.arrow", "rb") as fh:
+                os.fsync(fh.fileno())
+            sums.append(f"{_sha256(tmp / f'{name}.arrow')}  {name}.arrow\n")
+        with open(tmp / SEGMENT_CHECKSUMS, "w", encoding="utf-8") as fh:
+            fh.write("".join(sums))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import os
 import re
 import stat
@@ -267,10 +268,17 @@ class RawFileCache:
         self.old: dict[str, tuple[tuple[int, int, int, int], int]] = {}
         self.table: pa.Table | None = None
         try:
-            self.table = pa.ipc.open_file(pa.memory_map(str(self.path))).read_all()
+            with open(self.path, "rb") as fh:
+                data = fh.read()
+            if hashlib.sha256(data).hexdigest() != self.path.with_suffix(".sha256").read_text(encoding="utf-8").strip():
+                raise ValueError("its content does not match its checksum")
+            self.table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
             if self.table.schema != _RAW_CACHE_SCHEMA:
                 raise ValueError("another layout")
-        except (OSError, ValueError, pa.ArrowInvalid):
+        except FileNotFoundError:
+            self.table = None
+        except (OSError, ValueError, pa.ArrowInvalid) as exc:  # dropped, never fatal: every file is read again
+            logging.getLogger(__name__).warning("raw-files cache %s dropped (%s): reading every file again", self.path, exc)
             self.table = None
         self.columns: dict[str, list] = {}
         if self.table is not None:
@@ -321,9 +329,19 @@ class RawFileCache:
         tmp = self.folder / f".{self.path.name}.{os.getpid()}.tmp"
         with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, _RAW_CACHE_SCHEMA) as writer:
             writer.write_table(pa.concat_tables([kept, new]))
+        with open(tmp, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+            os.fsync(fh.fileno())
+        sidecar = self.folder / f".{self.path.stem}.{os.getpid()}.sha256.tmp"
+        with open(sidecar, "w", encoding="utf-8") as fh:
+            fh.write(digest + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.path.with_suffix(".sha256").unlink(missing_ok=True)  # never a new file beside an old checksum
         os.replace(tmp, self.path)
-        for other in self.folder.glob("*.arrow"):  # caches of other versions of the ingest code
-            if other != self.path:
+        os.replace(sidecar, self.path.with_suffix(".sha256"))
+        for other in [*self.folder.glob("*.arrow"), *self.folder.glob("*.sha256")]:  # of other versions of the ingest code
+            if other.stem != self.path.stem:
                 other.unlink(missing_ok=True)
         for stray in self.folder.glob(".*.tmp"):  # left by a build killed while writing
             if time.time() - stray.stat().st_mtime > 3600:

@@ -80,3 +80,16 @@ def test_what_a_killed_build_left_half_written_is_removed_once_it_is_an_hour_old
     os.utime(old, (0, 0))
     corpus_facts(articles[:2], tmp_path)
     assert not old.exists() and young.exists()
+
+
+def test_a_segment_with_a_flipped_byte_that_still_reads_as_arrow_is_dropped_not_published(tmp_path, articles, caplog):
+    corpus_facts(articles[:6], tmp_path)
+    (segment,) = _snapshot(tmp_path).glob("seg-*")
+    data = bytearray((segment / "mentions.arrow").read_bytes())
+    data[len(data) // 2] ^= 0x01  # inside the column data: Arrow itself would not notice
+    (segment / "mentions.arrow").write_bytes(bytes(data))
+    with caplog.at_level("WARNING"):
+        corpus, from_cache = corpus_facts(articles[:6], tmp_path)
+    assert from_cache == 6  # from the articles' own cache files
+    assert any("do not match the segment's checksums" in r.getMessage() for r in caplog.records)
+    _assert_same_tables(articles[:6], corpus)

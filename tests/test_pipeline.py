@@ -1,5 +1,6 @@
 """End to end: raw articles -> Dagster assets -> validated tables -> Parquet + DuckDB."""
 
+import os
 import shutil
 
 import duckdb
@@ -128,7 +129,7 @@ def test_a_rebuild_from_the_extraction_cache_publishes_exactly_what_a_fresh_buil
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
     build(raw, tmp_path / "w", quiet=True)
-    assert any((tmp_path / "w" / CACHE_DIR).rglob("*.pickle"))
+    assert any((tmp_path / "w" / CACHE_DIR).rglob("*.facts")) and not any((tmp_path / "w" / CACHE_DIR).rglob("*.pickle"))
     (raw / "000_a0d17a41eb6dd766.txt").rename(raw / "renamed.txt")
     build(raw, tmp_path / "w", quiet=True)  # from the cache
     build(raw, tmp_path / "fresh", quiet=True)  # from scratch
@@ -166,3 +167,36 @@ def test_a_failed_step_says_the_real_cause_in_one_line(tmp_path, capsys):
     assert message.startswith("build failed: step publication failed, nothing published: ")
     assert "FileExistsError" in message and ".publications" in message, message
     assert "Error occurred while executing op" not in message
+
+
+def test_a_damaged_or_crafted_extraction_cache_entry_is_dropped_and_extracted_again_never_run(tmp_path, caplog):
+    """No pickle: a cache file is checked (format, checksum, the key it was made for) before use."""
+    import pickle
+
+    from pipeline.extract.batch import CACHE_DIR, code_fingerprint
+
+    warehouse = tmp_path / "w"
+    build(RAW, warehouse, quiet=True)
+    version = warehouse / CACHE_DIR / code_fingerprint()
+    entries = sorted(version.glob("??/*.facts"))
+    assert len(entries) == 5
+
+    class Crafted:
+        def __reduce__(self):
+            return (os.mkdir, (str(tmp_path / "code-ran"),))
+
+    blob = entries[0].read_bytes()
+    entries[0].write_bytes(blob[:100] + bytes([blob[100] ^ 1]) + blob[101:])  # a flipped byte
+    entries[1].write_bytes(b"")  # an empty file, as a crash leaves it
+    entries[2].write_bytes(entries[3].read_bytes())  # another article's entry
+    entries[4].write_bytes(pickle.dumps(Crafted()))  # a crafted pickle
+    shutil.rmtree(version / "corpus-v1")  # so that the build reads the articles' own entries
+    with caplog.at_level("WARNING"):
+        build(RAW, warehouse, quiet=True)
+    build(RAW, tmp_path / "fresh", quiet=True)
+    for table in schemas.table_names():
+        damaged = (warehouse / PARQUET_DIR / f"{table}.parquet").read_bytes()
+        assert damaged == (tmp_path / "fresh" / PARQUET_DIR / f"{table}.parquet").read_bytes(), table
+    assert not (tmp_path / "code-ran").exists()
+    dropped = [r.getMessage() for r in caplog.records if "extraction cache entry" in r.getMessage()]
+    assert len(dropped) == 4, dropped

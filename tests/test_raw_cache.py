@@ -91,3 +91,20 @@ def test_removed_files_leave_the_cache_and_other_ingest_versions_are_ignored(tmp
     assert RawFileCache(cache).old == {}  # a cache written by other ingest code is not read
     read_raw_folder(raw, cache)
     assert [p.name for p in cache.glob("*.arrow")] == ["another-version.arrow"]
+
+
+def test_a_damaged_raw_files_cache_is_dropped_with_a_warning_and_every_file_read_again(tmp_path, monkeypatch, caplog):
+    _age_change_times(monkeypatch)
+    raw, cache = _folder(tmp_path), tmp_path / "cache"
+    fresh = read_raw_folder(raw)
+    read_raw_folder(raw, cache)
+    (path,) = cache.glob("*.arrow")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01  # a flipped byte inside an article's cached text
+    path.write_bytes(bytes(data))
+    with caplog.at_level("WARNING"):
+        assert read_raw_folder(raw, cache) == fresh
+    assert any("does not match its checksum" in r.getMessage() for r in caplog.records)
+    path.write_bytes(b"")  # an empty file, as a crash leaves it
+    assert read_raw_folder(raw, cache) == fresh
+    assert read_raw_folder(raw, cache) == fresh  # and the cache written again works

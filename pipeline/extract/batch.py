@@ -2,7 +2,9 @@
 
 Each article is extracted and turned into its facts (pipeline/extract/facts.py: its records,
 ids and mention rows) in one go, in a worker process. The cache lives in the warehouse, under
-`.cache/extractions/<fingerprint>/`, one pickle of the facts per article content hash. The
+`.cache/extractions/<fingerprint>/`, one file of facts per article content hash (facts_codec.py:
+no pickle, a checksum and the key each entry was made for; a bad entry is dropped and extracted
+again, with a warning). The
 fingerprint hashes the extraction code, its rules and models, the vocabularies and the mentions
 table's columns, so any change to them starts a fresh cache; the same article text is never extracted twice with the
 same code. The caches of older versions are removed, all but the last one used (see
@@ -11,10 +13,11 @@ prune_cache_versions).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import logging
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -25,8 +28,11 @@ from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
+import pyarrow as pa
+
 from pipeline.extract import extract_article
 from pipeline.extract.facts import MENTIONS_SCHEMA, ArticleFacts, article_facts
+from pipeline.extract.facts_codec import CorruptEntry, decode, encode
 from pipeline.extract.model import load_models, models_version
 from pipeline.extract.rules import load_rules, rule_files
 from pipeline.extract.vocab import load_vocabulary, vocabulary_version
@@ -73,14 +79,22 @@ def prune_cache_versions(warehouse: Path) -> list[str]:
 
 def _cache_path(root: Path, content_sha256: str) -> str:
     # A plain string: ten thousand pathlib joins per build cost more than the lookups themselves.
-    return os.path.join(root, code_fingerprint(), content_sha256[:2], f"{content_sha256}.pickle")
+    return os.path.join(root, code_fingerprint(), content_sha256[:2], f"{content_sha256}.facts")
 
 
-def _extract_pickled(item: tuple[str, str, str, str | None]) -> bytes:
-    """The article's facts pickled once, for the cache file and (from a worker) for the trip to the parent."""
-    source_file, text, article_id, cache_path = item
+def cache_key(content_sha256: str) -> str:
+    """What a cache entry is for: this article text under this extraction code."""
+    return f"{code_fingerprint()}:{content_sha256}"
+
+
+log = logging.getLogger(__name__)
+
+
+def _extract_encoded(item: tuple[str, str, str, str | None, str]) -> bytes:
+    """The article's facts encoded once, for the cache file and (from a worker) for the trip to the parent."""
+    source_file, text, article_id, cache_path, key = item
     facts = article_facts(extract_article(source_file, text), article_id, len(text.split()))
-    blob = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = encode(facts, key)
     if cache_path is not None:
         _store(cache_path, blob)
     return blob
@@ -100,14 +114,14 @@ def extract_corpus(
     todo: list[int] = []
     with bulk_allocation():
         for i, article in enumerate(articles):
-            cached = _load(_cache_path(root, article.content_sha256)) if root is not None else None
+            cached = _load(_cache_path(root, article.content_sha256), cache_key(article.content_sha256)) if root else None
             if cached is None:
                 todo.append(i)
             else:
                 results[i] = cached
     from_cache = len(articles) - len(todo)
     items = [
-        (a.source_file, a.text, a.article_id, _cache_path(root, a.content_sha256) if root else None)
+        (a.source_file, a.text, a.article_id, _cache_path(root, a.content_sha256) if root else None, cache_key(a.content_sha256))
         for a in (articles[i] for i in todo)
     ]
     workers = workers or os.cpu_count() or 1
@@ -115,17 +129,17 @@ def extract_corpus(
     step = max(1, len(items) // 20)
     started = time.perf_counter()
     with ExitStack() as stack:
-        blobs: Iterable[bytes] = map(_extract_pickled, items)
+        blobs: Iterable[bytes] = map(_extract_encoded, items)
         if workers > 1 and len(items) >= _PARALLEL_FROM:
             load_vocabulary()  # loaded once here, inherited by the forked workers
             load_rules()
             load_models()
             # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
-            blobs = stack.enter_context(pool).map(_extract_pickled, items, chunksize=32)
+            blobs = stack.enter_context(pool).map(_extract_encoded, items, chunksize=32)
             stack.enter_context(bulk_allocation())
-        for blob in blobs:
-            fresh.append(pickle.loads(blob))
+        for item, blob in zip(items, blobs, strict=True):
+            fresh.append(decode(blob, item[4]))
             if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
                 progress(len(fresh), len(items), time.perf_counter() - started)
     for i, extraction in zip(todo, fresh, strict=True):
@@ -133,11 +147,23 @@ def extract_corpus(
     return [r for r in results if r is not None], from_cache
 
 
-def _load(path: str) -> ArticleFacts | None:
+def _load(path: str, key: str) -> ArticleFacts | None:
+    """The cached facts, or None: missing, or not what it should be (dropped, with a warning, and
+    extracted again - never published, never fatal)."""
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            blob = fh.read()
     except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("extraction cache entry %s unreadable (%s): extracting the article again", path, exc)
+        return None
+    try:
+        return decode(blob, key)
+    except (CorruptEntry, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        log.warning("extraction cache entry %s dropped (%s): extracting the article again", path, exc)
+        with contextlib.suppress(OSError):
+            os.remove(path)
         return None
 
 
@@ -147,4 +173,6 @@ def _store(path: str, blob: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         fh.write(blob)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
