@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.checksums import altered, write_manifest
 from pipeline.extract.batch import CACHE_DIR, Progress, code_fingerprint, extract_corpus
 from pipeline.extract.facts import (
     AGREEMENT_COLUMNS,
@@ -234,24 +235,9 @@ SEGMENT_FILES = ("articles", "mentions", *RECORD_COLUMNS)
 SEGMENT_CHECKSUMS = "SHA256SUMS"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _damaged_files(segment: Path) -> list[str]:
     """The files of a segment that are not byte for byte what was written (all, without a manifest)."""
-    try:
-        listed = dict(
-            line.split("  ", 1)[::-1] for line in (segment / SEGMENT_CHECKSUMS).read_text(encoding="utf-8").splitlines()
-        )
-    except (FileNotFoundError, ValueError):
-        return [SEGMENT_CHECKSUMS]
-    names = [f"{name}.arrow" for name in SEGMENT_FILES]
-    return [n for n in names if n not in listed or not (segment / n).is_file() or _sha256(segment / n) != listed[n]]
+    return altered(segment, [f"{name}.arrow" for name in SEGMENT_FILES], SEGMENT_CHECKSUMS)
 
 
 def _read_ipc(path: Path) -> pa.Table:
@@ -267,17 +253,12 @@ def write_segment(folder: Path, corpus: CorpusFacts) -> Path:
     Path(folder).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".seg-"))
     try:
-        sums = []
         for name, table in [("articles", corpus.articles), ("mentions", corpus.mentions), *corpus.records.items()]:
             with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
             with open(tmp / f"{name}.arrow", "rb") as fh:
                 os.fsync(fh.fileno())
-            sums.append(f"{_sha256(tmp / f'{name}.arrow')}  {name}.arrow\n")
-        with open(tmp / SEGMENT_CHECKSUMS, "w", encoding="utf-8") as fh:
-            fh.write("".join(sums))
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_manifest(tmp, [f"{name}.arrow" for name in SEGMENT_FILES], SEGMENT_CHECKSUMS)
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

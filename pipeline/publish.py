@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
+from pipeline.checksums import altered, write_manifest
 
 DUCKDB_NAME = "critical_minerals.duckdb"
 PARQUET_DIR = "parquet"
@@ -130,39 +131,19 @@ def build_duckdb(
     return path
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def published_files(publication: Path) -> list[str]:
     """The files a publication publishes, relative to it: the DuckDB file and the Parquet files."""
     return [DUCKDB_NAME] + [f"{PARQUET_DIR}/{t}.parquet" for t in schemas.table_names()]
 
 
 def write_checksums(publication: Path) -> None:
-    lines = "".join(f"{file_sha256(Path(publication) / name)}  {name}\n" for name in published_files(publication))
-    (Path(publication) / CHECKSUMS).write_text(lines, encoding="utf-8")
+    write_manifest(publication, published_files(publication), CHECKSUMS)
 
 
 def altered_files(publication: Path, names: list[str] | None = None) -> list[str]:
     """Published files (all, or `names`) that are not byte for byte what the build wrote; every file
     when the publication has no checksums."""
-    try:
-        listed = dict(
-            line.split("  ", 1)[::-1] for line in (Path(publication) / CHECKSUMS).read_text(encoding="utf-8").splitlines()
-        )
-    except FileNotFoundError:
-        return names or published_files(publication)
-    out = []
-    for name in names or published_files(publication):
-        path = Path(publication) / name
-        if name not in listed or not path.is_file() or file_sha256(path) != listed[name]:
-            out.append(name)
-    return out
+    return altered(publication, names or published_files(publication), CHECKSUMS)
 
 
 def read_stamp(publication: Path, name: str) -> str | None:

@@ -11,7 +11,6 @@ HTML report with charts, and `SHA256SUMS`; plus a `.zip` of the folder beside it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import schemas
+from pipeline.checksums import MANIFEST, altered, file_sha256
 from pipeline.lock import WarehouseBusy, warehouse_lock
 from pipeline.publish import DUCKDB_NAME, PARQUET_DIR, altered_files, current_publication
 from pipeline.report import report_html
@@ -80,14 +80,6 @@ def default_version(releases: Path, today: dt.date | None = None) -> str:
         n += 1
         version = f"{base}-{n}"
     return version
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -258,16 +250,7 @@ def _deterministic_zip(folder: Path, target: Path) -> None:
 
 def verifies(folder: Path) -> bool:
     """Whether a release folder passes `sha256sum -c SHA256SUMS`."""
-    try:
-        lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return False
-    for line in lines:
-        digest, _, name = line.partition("  ")
-        path = folder / name
-        if not path.is_file() or _sha256(path) != digest:
-            return False
-    return bool(lines)
+    return (folder / MANIFEST).is_file() and bool((folder / MANIFEST).read_text(encoding="utf-8").strip()) and not altered(folder)
 
 
 def unchanged_since(warehouse: Path) -> str | None:
@@ -283,7 +266,9 @@ def unchanged_since(warehouse: Path) -> str | None:
     latest = releases[-1]
     released = {f["path"]: f["sha256"] for f in latest["files"]}
     for t in schemas.table_names():
-        if released.get(f"{latest['version']}/{PARQUET_DIR}/{t}.parquet") != _sha256(publication / PARQUET_DIR / f"{t}.parquet"):
+        if released.get(f"{latest['version']}/{PARQUET_DIR}/{t}.parquet") != file_sha256(
+            publication / PARQUET_DIR / f"{t}.parquet"
+        ):
             return None
     return latest["version"]
 
@@ -349,7 +334,7 @@ def _make_release(warehouse: Path, version: str | None, today: dt.date | None, f
     (staging / "README.md").write_text(dataset_card(version, tables, previous), encoding="utf-8")
     (staging / "report.html").write_text(report_html(version, TITLE, tables), encoding="utf-8")
     files = sorted(p for p in staging.rglob("*") if p.is_file())
-    sums = {p.relative_to(staging).as_posix(): _sha256(p) for p in files}
+    sums = {p.relative_to(staging).as_posix(): file_sha256(p) for p in files}
     (staging / "SHA256SUMS").write_text("".join(f"{h}  {name}\n" for name, h in sorted(sums.items())), encoding="utf-8")
     os.replace(staging, folder)
     _deterministic_zip(folder, releases / f"{version}.zip")
@@ -360,7 +345,7 @@ def _make_release(warehouse: Path, version: str | None, today: dt.date | None, f
         "zip": {
             "path": f"{version}.zip",
             "bytes": (releases / f"{version}.zip").stat().st_size,
-            "sha256": _sha256(releases / f"{version}.zip"),
+            "sha256": file_sha256(releases / f"{version}.zip"),
         },
         "files": [{"path": f"{version}/{n}", "bytes": (folder / n).stat().st_size, "sha256": h} for n, h in sorted(sums.items())],
         "rows": {t: len(df) for t, df in tables.items()},

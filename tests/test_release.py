@@ -288,12 +288,17 @@ def test_the_duckdb_command_line_tool_of_duckdb_1_5_opens_the_published_and_the_
         assert statuses == [s for s in lifecycle if s in statuses] and len(statuses) >= 3
 
 
-def test_two_releases_in_a_row_with_no_change_leave_one_version(tmp_path):
+def one_article_built(tmp_path):
+    """A raw folder of one seed article (a.txt) built into tmp_path/w."""
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
-    warehouse = tmp_path / "w"
-    build(raw, warehouse, quiet=True)
+    build(raw, tmp_path / "w", quiet=True)
+    return raw, tmp_path / "w"
+
+
+def test_two_releases_in_a_row_with_no_change_leave_one_version(tmp_path):
+    raw, warehouse = one_article_built(tmp_path)
     first = make_release(warehouse, today=DAY)
     build(raw, warehouse, quiet=True)  # rebuilt, same tables
     with pytest.raises(ReleaseUnchanged) as unchanged:
@@ -341,11 +346,7 @@ def test_uploads_from_two_machines_to_one_place_keep_both_in_the_remote_index(tm
 
 
 def test_a_release_refuses_published_files_edited_after_the_build(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
-    warehouse = tmp_path / "w"
-    build(raw, warehouse, quiet=True)
+    raw, warehouse = one_article_built(tmp_path)
     parquet = (warehouse / PARQUET_DIR / "agreement_statuses.parquet").resolve()
     table = pd.read_parquet(parquet).assign(status="in_force")
     os.chmod(parquet, 0o644)
@@ -358,11 +359,7 @@ def test_a_release_refuses_published_files_edited_after_the_build(tmp_path):
 
 
 def test_the_changelog_compares_with_the_newest_release_that_passes_its_checksums(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(RAW / "004_fa55279f4966502b.txt", raw / "a.txt")
-    warehouse = tmp_path / "w"
-    build(raw, warehouse, quiet=True)
+    raw, warehouse = one_article_built(tmp_path)
     first = make_release(warehouse, version="r1")
     shutil.copy(RAW / "003_1817f6d3619a287d.txt", raw / "b.txt")
     build(raw, warehouse, quiet=True)
