@@ -21,7 +21,11 @@ REAL_DIR = PROJECT_ROOT / "tests" / "fixtures" / "real"
 
 
 class BuildFailed(Exception):
-    """The warehouse was not published; the message says why in one line."""
+    """The warehouse was not published; the message says why in one line (`traceback`: the details)."""
+
+    def __init__(self, message: str, traceback: str = ""):
+        super().__init__(message)
+        self.traceback = traceback
 
 
 def _instance():
@@ -105,7 +109,8 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         reason = root_cause(failures[0].step_failure_data.error) if failures else "run failed"
         step = failures[0].step_key if failures else "?"
-        raise BuildFailed(f"step {step} failed, nothing published: {reason}")
+        details = failures[0].step_failure_data.error.to_string() if failures else ""
+        raise BuildFailed(f"step {step} failed, nothing published: {reason}", details)
     tables = result.output_for_node("resolved_tables")
     return {name: len(df) for name, df in tables.items()}
 
@@ -123,6 +128,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         counts = build(Path(args.raw), Path(args.warehouse), quiet=args.quiet)
     except BuildFailed as exc:
+        if args.debug and exc.traceback:
+            print(exc.traceback, file=sys.stderr)
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     warehouse = Path(args.warehouse).resolve()
@@ -261,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--raw", default=str(DEFAULT_RAW_DIR), help="folder of raw articles (default: raw/)")
     b.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="output folder (default: warehouse/)")
     b.add_argument("--quiet", action="store_true", help="print only warnings and the summary")
+    b.add_argument("--debug", action="store_true", help="on failure, also print the failing step's traceback")
     b.set_defaults(func=_cmd_build)
     e = sub.add_parser("evaluate", help="precision / recall / F1 per table against gold annotations")
     e.add_argument(

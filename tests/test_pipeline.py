@@ -200,3 +200,13 @@ def test_a_damaged_or_crafted_extraction_cache_entry_is_dropped_and_extracted_ag
     assert not (tmp_path / "code-ran").exists()
     dropped = [r.getMessage() for r in caplog.records if "extraction cache entry" in r.getMessage()]
     assert len(dropped) == 4, dropped
+
+
+def test_debug_prints_the_failing_steps_traceback_before_the_one_line_reason(tmp_path, capsys):
+    warehouse = tmp_path / "w"
+    warehouse.mkdir()
+    (warehouse / ".publications").write_text("a file where the publications folder goes")
+    assert main(["build", "--raw", str(RAW), "--warehouse", str(warehouse), "--quiet", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Stack Trace:" in err and "new_publication" in err
+    assert err.strip().splitlines()[-1].startswith("build failed: step publication failed")

@@ -1,6 +1,7 @@
 """Ingest: the raw folder, read into articles and rejections."""
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import dagster as dg
@@ -31,9 +32,10 @@ def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg
     read_at, state = time.time_ns(), raw_folder_state(paths.raw)  # before reading: a file changed meanwhile makes the next build
     articles, rejections = read_raw_folder(paths.raw, cache_dir=paths.warehouse / RAW_FILES_CACHE)
     if rejections:  # one warning, not one per file: each log line is an event the run stores (10k files: seconds)
+        counts = ", ".join(f"{reason}: {n}" for reason, n in Counter(r.reason for r in rejections).most_common())
         listed = "; ".join(f"{r.source_file}: {r.reason} ({r.detail})" for r in rejections[:20])
         more = f"; ... and {len(rejections) - 20} more (all in rejected_articles)" if len(rejections) > 20 else ""
-        context.log.warning(f"{len(rejections)} file(s) rejected: {listed}{more}")
+        context.log.warning(f"{len(rejections)} file(s) rejected ({counts}): {listed}{more}")
     # Only the preview's rows are listed: counting the words of ten thousand articles costs time.
     listing = pd.DataFrame(
         [{"source_file": r.source_file, "article_id": f"rejected: {r.reason}", "words": None} for r in rejections[:20]]
