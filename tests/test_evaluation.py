@@ -13,12 +13,15 @@ from pipeline.evaluate import canonical_partner, evaluate
 
 from .conftest import GOLD
 
-CV_FLOORS = {"partners": 0.75, "minerals": 0.94, "people": 0.90, "agreements": 0.45, "events": 0.46}
+# Agreements 0.43: the cross-validated 0.484 of 2026-12-02 counted one article twice across folds (two
+# copies of one story under two story ids); with the folds fixed it measures 0.445.
+CV_FLOORS = {"partners": 0.75, "minerals": 0.94, "people": 0.90, "agreements": 0.43, "events": 0.46}
 CV_STATUS_ACCURACY_FLOOR = 0.64
 CV_ECE_CEILING = 0.05  # the calibration error of `confidence` over every published row
 CANDIDATE_RECALL_FLOORS = {"partners": 0.92, "minerals": 0.96, "people": 0.87, "agreements": 0.78, "events": 0.83}
 # The seed articles are among those the models were fitted on: these are in-sample figures.
-SEED_FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.90, "agreements": 0.45, "events": 0.60}
+# Events 0.55: refitted with the folds fixed (see CV_FLOORS), the seeds' events measure 0.588 (0.706 before).
+SEED_FLOORS = {"partners": 0.90, "minerals": 0.90, "people": 0.90, "agreements": 0.45, "events": 0.55}
 
 
 @pytest.mark.slow
@@ -100,3 +103,18 @@ def test_no_entity_of_the_real_articles_lacks_evidence(real_tables):
         assert set(real_tables[table][key]) <= evidenced, table
     assert (mentions["char_end"] > mentions["char_start"]).all()
     assert mentions.apply(lambda r: r["surface"] in r["sentence"], axis=1).all()
+
+
+def test_the_same_text_is_never_two_stories_so_no_fold_scores_what_another_trained_on():
+    import hashlib
+
+    from pipeline.extract.text import normalize_text
+    from pipeline.train.corpus import read_stories
+
+    from .conftest import REAL
+
+    stories = read_stories(REAL)
+    story_of_text: dict[str, str] = {}
+    for path in sorted((REAL / "raw").glob("*.txt")):
+        text = hashlib.sha256(normalize_text(path.read_text(encoding="utf-8")).strip().encode()).hexdigest()
+        assert story_of_text.setdefault(text, stories[path.name]) == stories[path.name], path.name
