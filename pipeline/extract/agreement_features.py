@@ -292,8 +292,7 @@ def party_count_features(doc: Document, cand: InstrumentCandidate) -> Features:
         f["one_of_list"] = 1.0
     if cand.fixed_party:
         f["joins_bloc"] = 1.0
-    s = doc.sentences[cand.sentence]
-    if _MULTI_RE.search(doc.text, s.start, s.end):
+    if doc.sentence_has(_MULTI_RE, cand.sentence):
         f["multi_party_word"] = 1.0
     if "pool_both_sides" in f:
         f["both_sides"] = 1.0

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 
 from pipeline.extract.dates import DateMention, find_dates
 from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
@@ -132,6 +134,16 @@ class Document:
             found = self._sentence_signals[index] = rules_for("sentence").signals(self.text, s.start, s.end, s.start, s.end)
         return found
 
+    def sentence_has(self, pattern: re.Pattern[str], index: int) -> bool:
+        """Whether `pattern` occurs in sentence `index`: searched once per sentence, not once per
+        candidate of the sentence."""
+        cache = self.memo.setdefault("sentence_has", {})
+        found = cache.get((pattern, index))
+        if found is None:
+            s = self.sentences[index]
+            found = cache[(pattern, index)] = pattern.search(self.text, s.start, s.end) is not None
+        return found
+
     def span_signals(self, scope: str, start: int, end: int, index: int) -> dict[str, float]:
         """What the rules of `scope` say of the words text[start:end] of sentence `index`, worked out once
         per span (the readings of one list share their words)."""
@@ -156,16 +168,37 @@ class Document:
 
 
 def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary) -> list[Hit]:
-    """Organisations found by name pattern, with their acronyms "(KABIL)" and short names as further names."""
+    """Organisations found by name pattern, with their acronyms "(KABIL)" and short names as further names.
+
+    Linear in the article: known organisations are looked up by bisect and by surface, and each
+    further name is searched for once, whatever the number of organisations that give it."""
     out: list[Hit] = []
+    org_hits = sorted((h for h in hits if h.target.startswith("org:")), key=lambda h: h.start)
+    org_starts = [h.start for h in org_hits]
+    org_reach = list(accumulate((h.end for h in org_hits), max))  # the furthest end up to each hit
+    known_by_surface: dict[str, str] = {}
+    for h in hits:
+        if h.target.startswith("org:"):
+            known_by_surface.setdefault(text[h.start : h.end], h.target)
+    spans_of: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+    keys_of_name: dict[str, set[str]] = {}
+
+    def further_name(word: str, key: str, title_check: bool) -> list[tuple[int, int]]:
+        keys = keys_of_name.setdefault(word, set())
+        if key in keys or len(keys) >= _MAX_BODIES_PER_FURTHER_NAME:
+            return []  # given already; or a word so many bodies share that it singles out none
+        keys.add(key)
+        found = spans_of.get((word, title_check))
+        if found is None:
+            found = spans_of[(word, title_check)] = list(word_spans(text, word, _TITLE_OF_RE if title_check else None))
+        return found
+
     for match in find_pattern_orgs(text, vocab, hits):
-        if any(h.start <= match.start and match.end <= h.end and h.target.startswith("org:") for h in hits):
-            continue
-        acronym = _ACRONYM_AFTER_RE.match(text[match.end : match.end + 14])
-        known = next(
-            (h.target for h in hits if acronym and h.target.startswith("org:") and text[h.start : h.end] == acronym.group(1)),
-            None,
-        )
+        i = bisect_right(org_starts, match.start) - 1
+        if i >= 0 and org_reach[i] >= match.end:
+            continue  # inside a known organisation's name
+        acronym = _ACRONYM_AFTER_RE.match(text, match.end, match.end + 14)
+        known = known_by_surface.get(acronym.group(1)) if acronym else None
         if known:  # "Korea Mine Rehabilitation ... Corporation (KOMIR)": a long form of a known organisation
             out.append(Hit(match.start, match.end, Alias(match.name, known, "alias", True)))
             continue
@@ -174,14 +207,18 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
         form = "government" if match.government else "acronym_pattern" if match.acronym else "pattern"
         out.append(Hit(match.start, match.end, Alias(match.name, entry.key, form, True)))
         if acronym:
-            for start, end in word_spans(text, acronym.group(1)):
+            for start, end in further_name(acronym.group(1), entry.key, False):
                 out.append(Hit(start, end, Alias(acronym.group(1), entry.key, "acronym", True)))
         short = _short_name(match.name, vocab)
         if short and not match.government:
-            for start, end in word_spans(text, short, unless_before=_TITLE_OF_RE):
+            for start, end in further_name(short, entry.key, True):
                 if not (match.start <= start < match.end):
                     out.append(Hit(start, end, Alias(short, entry.key, "short", True)))
     return out
+
+
+# Past this many organisations sharing one short name or acronym, it names none of them.
+_MAX_BODIES_PER_FURTHER_NAME = 4
 
 
 _GENERIC_FIRST = {"Mining", "Minerals", "Mineral", "Resources", "Metals", "Energy", "Global", "International", "National",

@@ -13,11 +13,13 @@ agreement, who its parties are, its status and kind are decided by the models
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extract.document import Document, EntityMention
 from pipeline.extract.patterns import GatedPattern, all_phrases, dispatch_alternation
+from pipeline.extract.records import Sentence
 
 GENERIC_KINDS = {"cooperation_agreement", "other"}
 _MEMBERSHIP_RE = re.compile(
@@ -92,6 +94,10 @@ def _instrument_pattern(instruments: tuple[tuple[str, tuple[str, ...]], ...]) ->
 def _named_prefix(text: str, start: int, lo: int) -> int:
     """Start of a capitalised name that ends at an instrument word ("India-Australia Critical Minerals Investment")."""
     pos = start
+    # The words just before the instrument word, not the whole sentence again for each instrument.
+    if start - lo > _NAME_REACH:
+        space = text.find(" ", start - _NAME_REACH, start)
+        lo = space + 1 if space >= 0 else start - _NAME_REACH
     words = list(_NAME_TOKEN_RE.finditer(text[lo:start]))
     for w in reversed(words):
         token = w.group(0)
@@ -111,14 +117,16 @@ def _named_prefix(text: str, start: int, lo: int) -> int:
     return pos + m.end() if m else pos
 
 
-def _clause(doc: Document, index: int, start: int, end: int) -> tuple[int, int]:
-    s = doc.sentences[index]
-    lo, hi = s.start, s.end
-    for br in _BREAK_RE.finditer(doc.text, s.start, start):
-        lo = br.end()
-    br = _BREAK_RE.search(doc.text, end, s.end)
-    if br:
-        hi = br.start()
+_NAME_REACH = 240  # characters: longer than any instrument's name
+
+
+def _clause(breaks: list[tuple[int, int]], sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    """The stretch of the sentence between the clause breaks around [start, end) (`breaks`: the
+    sentence's, in order, found once for all its instruments)."""
+    i = bisect_right(breaks, start, key=lambda b: b[1])
+    lo = breaks[i - 1][1] if i else sentence.start
+    j = bisect_left(breaks, end, key=lambda b: b[0])
+    hi = breaks[j][0] if j < len(breaks) else sentence.end
     return lo, hi
 
 
@@ -172,8 +180,9 @@ def _sentence_instruments(doc: Document, index: int) -> list[InstrumentCandidate
             )
         )
     found.sort(key=lambda c: c.start)
+    breaks = [(m.start(), m.end()) for m in _BREAK_RE.finditer(text, s.start, s.end)]
     for c in found:
-        c.clause = _clause(doc, index, c.start, c.end)
+        c.clause = _clause(breaks, s, c.start, c.end)
     return found
 
 
@@ -194,8 +203,7 @@ def party_pool(doc: Document, index: int, start: int, end: int, person_countries
             keys.add(key)
             pool.append(PoolEntry(key, None, source))
 
-    s = doc.sentences[index]
-    if _BOTH_RE.search(doc.text, s.start, s.end):
+    if doc.sentence_has(_BOTH_RE, index):
         for key in doc.top_countries[:2]:
             add(key, "both")
     for iso3 in person_countries.get(index, []):

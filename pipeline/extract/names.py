@@ -49,7 +49,8 @@ _NATIONAL_TITLES = {"prime minister", "president", "minister", "union minister",
                     "special envoy", "senator", "governor"}  # fmt: skip
 # Two name tokens in a row, perhaps with a particle between ("Luiz da Silva"); any non-ASCII
 # letter counts as a capital here, so that the test only ever lets too much through.
-_TWO_CAPITALS_RE = re.compile(rf"[^\W\d_a-z][\w'’.-]*\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?[^\W\d_a-z]")
+# (From a word's start only: tried from each letter of a long word, it would read the word again each time.)
+_TWO_CAPITALS_RE = re.compile(rf"(?<![\w'’.-])[^\W\d_a-z][\w'’.-]*\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?[^\W\d_a-z]")
 _HONORIFICS = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof.", "professor", "shri", "smt"}
 # Forms of address written before a name, never part of it (the annotation guide: "Mr, Dr, HE, Lic,
 # Eng., Shri"). Case matters: "HE" is His Excellency, "He" a surname ("He Lifeng").

@@ -20,18 +20,21 @@ UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
 # A capitalised word; inner dots only ("U.S."), never across sentences. (The dots as `(?:\.(?=\w)[\w'’&-]*)*` after
 # the letters: the same words as `(?:[\w'’&-]|\.(?=\w))*`, tried in the same order, and the engine runs through a
 # word's letters in one step instead of trying two branches at each.)
-_CAP = rf"(?:[{UPPER}][\w'’&-]*(?:\.(?=\w)[\w'’&-]*)*)"
+# Bounded ({0,40} letters, {0,8} inner dots): a chain like "A.A.A.A..." is then read a few letters at a time from
+# each of its words, not to its end from each.
+_CAP = rf"(?:[{UPPER}][\w'’&-]{{0,40}}(?:\.(?=\w)[\w'’&-]{{0,40}}){{0,8}})"
 _CONNECT = r"(?:of|and|for|de|del|&|(?<=of )the|(?<=for )the)"
+_MAX_NAME_WORDS = 12
 
 
 @cache
 def _org_pattern(suffixes: tuple[str, ...], bodies: tuple[str, ...]) -> re.Pattern[str]:
     suffix = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     body = "|".join(bodies)
-    named = rf"(?P<named>{_CAP}(?:[ \t]+(?:{_CAP}|{_CONNECT}(?=[ \t]+[A-Z])))*[ \t]+(?:{suffix})(?![\w]))"
-    government = (
-        rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and))*(?:\s+{_CAP})?)"
-    )
+    # Bounded repeats ({0,MAX}): an unbounded run would make each of a long line of capitalised
+    # words try every word up to the end of the run, in time in the square of its length.
+    named = rf"(?P<named>{_CAP}(?:[ \t]+(?:{_CAP}|{_CONNECT}(?=[ \t]+[A-Z]))){{0,{_MAX_NAME_WORDS}}}[ \t]+(?:{suffix})(?![\w]))"
+    government = rf"(?P<gov>(?:{body})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:,?\s+(?:{_CAP}|and|&|of)(?=\s*[A-Z&]|\s+and)){{0,{_MAX_NAME_WORDS}}}(?:\s+{_CAP})?)"
     return re.compile(rf"{named}|{government}")
 
 
@@ -77,7 +80,7 @@ _INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Insti
 # "Argentina's CAMYEN", "Chile's ENAMI": an acronym a country owns is one of its bodies.
 # (`[A-Z](?<=\b[A-Z])` is `\b[A-Z]` opening with a letter class, which the regex engine can skip to.)
 _OWNED_ACRONYM_RE = re.compile(
-    r"(?P<owner>[A-Z](?<=\b[A-Z])[\w-]+(?:\s[A-Z][\w-]+)?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
+    r"(?P<owner>[A-Z](?<=\b[A-Z])[\w-]{1,40}(?:\s[A-Z][\w-]{1,40})?)['’]s\s+(?:state-owned\s+|state\s+)?(?P<name>[A-Z]{3,8})\b(?![-–])"
 )
 _INSTRUMENT_HEAD_RE = re.compile(
     r"\b(?:Framework|Agreement|Partnership|Initiative|Memorandum|Declaration|Roadmap|Plan|Strategy|Act|Pact|Accord|Treaty)\b"

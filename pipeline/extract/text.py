@@ -161,7 +161,8 @@ _ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "approx", "est",
     "dept", "govt", "min", "max", "fig", "al", "rs", "sh", "smt", "shri", "eng", "engr", "lic", "amb",
 }  # fmt: skip
-_BOUNDARY_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9₹$€£])")
+# (The look-behind: a run of full stops is tried from its first only, not again from each of them.)
+_BOUNDARY_RE = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9₹$€£])")
 
 
 _LAST_TOKEN_RE = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*$")
@@ -182,16 +183,35 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         start = line_start
         for m in _BOUNDARY_RE.finditer(line):
             end = line_start + m.end()
-            token = _LAST_TOKEN_RE.search(text[start:end])
+            # Only the sentence's last few characters: searching all of it from each skipped
+            # abbreviation would take time in the square of a run of initials ("A. B. C. ...").
+            token = _LAST_TOKEN_RE.search(text, max(start, end - _LAST_TOKEN_REACH), end)
             word = token.group(1).lower() if token else ""
             if "." in m.group(0) and (word.rstrip(".") in _ABBREVIATIONS or _SINGLE_LETTER_RE.fullmatch(word)):
                 continue
-            sentences.append(_trimmed(text, start, end, paragraph, offset))
+            sentences += _capped(text, start, end, paragraph, offset)
             start = end
         if text[start : line_start + len(line)].strip():
-            sentences.append(_trimmed(text, start, line_start + len(line), paragraph, offset))
+            sentences += _capped(text, start, line_start + len(line), paragraph, offset)
         paragraph += 1
     return [s for s in sentences if s.end > s.start]
+
+
+# No sentence of real news comes near this; a longer "sentence" (a run of initials, a page with no
+# full stop) is cut at a space below it, so the work each sentence takes stays bounded.
+MAX_SENTENCE_CHARS = 1000
+_LAST_TOKEN_REACH = 64
+
+
+def _capped(text: str, start: int, end: int, paragraph: int, offset: int) -> list[Sentence]:
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut + 1 if cut > 0 else start + MAX_SENTENCE_CHARS
+        pieces.append(_trimmed(text, start, cut, paragraph, offset))
+        start = cut
+    pieces.append(_trimmed(text, start, end, paragraph, offset))
+    return pieces
 
 
 def _trimmed(text: str, start: int, end: int, paragraph: int, offset: int) -> Sentence:

@@ -56,8 +56,9 @@ def _trigger_pattern(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[G
 def _name_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
     head = "|".join(heads)
     word = r"(?:[A-Z0-9][\w'’&.–-]*|of|on|for|and|the|de|&|[-–])"
+    # A name opens a word (the look-behind): tried inside a long word, it would read the word again from each letter.
     return re.compile(
-        rf"(?:[A-Z][\w'’&.–-]*\s+)(?:{word}\s+){{0,8}}?(?:{head})\b(?:\s+(?:19|20)\d{{2}})?|\b(?:{head})\s+(?:19|20)\d{{2}}\b"
+        rf"(?<![\w'’&.–-])(?:[A-Z][\w'’&.–-]*\s+)(?:{word}\s+){{0,8}}?(?:{head})\b(?:\s+(?:19|20)\d{{2}})?|\b(?:{head})\s+(?:19|20)\d{{2}}\b"
     )
 
 
