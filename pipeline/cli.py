@@ -59,8 +59,11 @@ def _no_fsync(dbapi_connection, _connection_record) -> None:
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
-def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, int]:
-    """Materialise everything from `raw_dir` into `warehouse_dir`; row counts per published table."""
+def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False, time_budget: float | None = None) -> dict[str, int]:
+    """Materialise everything from `raw_dir` into `warehouse_dir`; row counts per published table.
+
+    `time_budget`: seconds one article's extraction may take (0: no limit; None: the environment's
+    CRITICAL_MINERALS_EXTRACTION_BUDGET, else 10)."""
     import dagster as dg
 
     from pipeline.definitions import defs
@@ -85,7 +88,11 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False) -> dict[str, 
     result = dg.materialize(
         [*assets, *checks],
         resources={
-            "paths": WarehousePaths(raw_dir=str(raw_dir), warehouse_dir=str(warehouse_dir)),
+            "paths": WarehousePaths(
+                raw_dir=str(raw_dir),
+                warehouse_dir=str(warehouse_dir),
+                **({} if time_budget is None else {"extraction_budget_seconds": time_budget}),
+            ),
             "io_manager": dg.mem_io_manager,
         },
         instance=_instance(),
@@ -126,7 +133,7 @@ def root_cause(error) -> str:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
-        counts = build(Path(args.raw), Path(args.warehouse), quiet=args.quiet)
+        counts = build(Path(args.raw), Path(args.warehouse), quiet=args.quiet, time_budget=args.time_budget)
     except BuildFailed as exc:
         if args.debug and exc.traceback:
             print(exc.traceback, file=sys.stderr)
@@ -171,7 +178,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return _cmd_cross_validate(args)
     with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
         try:
-            build(Path(args.raw or DEFAULT_RAW_DIR), Path(tmp), quiet=True)
+            build(Path(args.raw or DEFAULT_RAW_DIR), Path(tmp), quiet=True, time_budget=0)  # scores must not depend on load
         except BuildFailed as exc:
             print(f"evaluate failed: {exc}", file=sys.stderr)
             return 1
@@ -269,6 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="output folder (default: warehouse/)")
     b.add_argument("--quiet", action="store_true", help="print only warnings and the summary")
     b.add_argument("--debug", action="store_true", help="on failure, also print the failing step's traceback")
+    b.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds one article's extraction may take before it is rejected as extraction_timeout "
+        "(default: $CRITICAL_MINERALS_EXTRACTION_BUDGET, else 10; 0: no limit)",
+    )
     b.set_defaults(func=_cmd_build)
     e = sub.add_parser("evaluate", help="precision / recall / F1 per table against gold annotations")
     e.add_argument(

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -73,11 +73,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CorpusFacts:
-    """Every article's facts as one Arrow table per kind; `articles` lists the articles in corpus order."""
+    """Every article's facts as one Arrow table per kind; `articles` lists the articles in corpus order.
+
+    `timed_out` holds the articles whose extraction ran past its budget (content hash: seconds):
+    they have no facts and are published as rejections."""
 
     articles: pa.Table
     records: dict[str, pa.Table]
     mentions: pa.Table
+    timed_out: dict[str, float] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.articles.num_rows
@@ -272,29 +276,35 @@ def remove_segments(folder: Path, keep: Path) -> None:
 
 
 def corpus_facts(
-    articles: list, warehouse: Path | None = None, workers: int | None = None, progress: Progress | None = None
+    articles: list,
+    warehouse: Path | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    budget: float | None = None,
 ) -> tuple[CorpusFacts, int]:
     """The facts of `articles` (RawArticle) as one corpus, and how many articles came from the cache.
 
     Articles in the snapshot of the last builds (see above) are taken from it; the
-    others are read from their own cache files or extracted (see extract_corpus), then added to
-    the snapshot as a new segment."""
-    hashes = [a.content_sha256 for a in articles]
+    others are read from their own cache files or extracted within `budget` seconds each (see
+    extract_corpus), then added to the snapshot as a new segment. Articles past their budget are
+    left out of the corpus and listed in its `timed_out`."""
     if warehouse is None:
-        facts, _ = extract_corpus(articles, None, workers, progress)
-        return from_facts(facts, hashes), 0
+        extracted = extract_corpus(articles, None, workers, progress, budget)
+        done = [a.content_sha256 for a in articles if a.content_sha256 not in extracted.timed_out]
+        return replace(from_facts(extracted.facts, done), timed_out=extracted.timed_out), 0
     folder = Path(warehouse) / CACHE_DIR / code_fingerprint() / SNAPSHOT_DIR
     parts = read_snapshot(folder)
     stored = {sha for part in parts for sha in part.content_hashes}
     rest = [a for a in articles if a.content_sha256 not in stored]
-    facts, from_files = extract_corpus(rest, warehouse, workers, progress)
-    if rest:
-        new = from_facts(facts, [a.content_sha256 for a in rest])
-        del facts
+    extracted = extract_corpus(rest, warehouse, workers, progress, budget)
+    timed_out, from_files = extracted.timed_out, extracted.from_cache
+    if extracted.facts:
+        new = from_facts(extracted.facts, [a.content_sha256 for a in rest if a.content_sha256 not in timed_out])
+        del extracted
         write_segment(folder, new)
         parts.append(new)
-    corpus = combine(parts, hashes)
+    corpus = combine(parts, [a.content_sha256 for a in articles if a.content_sha256 not in timed_out])
     stored_articles = sum(len(part) for part in parts)
     if len(parts) > MAX_SEGMENTS or stored_articles > 1.25 * len(corpus):
         remove_segments(folder, keep=write_segment(folder, corpus))
-    return corpus, len(articles) - len(rest) + from_files
+    return replace(corpus, timed_out=timed_out), len(articles) - len(rest) + from_files

@@ -3,7 +3,9 @@
 Defaults are the project's raw/ and warehouse/ folders; the environment variables
 CRITICAL_MINERALS_RAW and CRITICAL_MINERALS_WAREHOUSE point a Dagster UI session elsewhere
 (the CLI takes --raw and --warehouse); CRITICAL_MINERALS_RELEASE_URI, when set, is where the
-release job also uploads each release (object storage: s3://, gs://, abfs://, file://).
+release job also uploads each release (object storage: s3://, gs://, abfs://, file://);
+CRITICAL_MINERALS_EXTRACTION_BUDGET sets the seconds one article's extraction may take (default 10,
+0 for no limit; the CLI takes --time-budget).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 from pathlib import Path
 
 import dagster as dg
+
+from pipeline.extract.budget import budget_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW_DIR = Path(os.environ.get("CRITICAL_MINERALS_RAW", PROJECT_ROOT / "raw"))
@@ -25,6 +29,12 @@ class WarehousePaths(dg.ConfigurableResource):
     warehouse_dir: str = str(DEFAULT_WAREHOUSE_DIR)
     # Where the release job also copies each release (s3://, gs://, abfs://, file://); empty: nowhere.
     release_uri: str = os.environ.get("CRITICAL_MINERALS_RELEASE_URI", "")
+    # Seconds one article's extraction may take before it is rejected (extraction_timeout); 0: no limit.
+    extraction_budget_seconds: float = budget_seconds() or 0.0
+
+    @property
+    def extraction_budget(self) -> float | None:
+        return budget_seconds(self.extraction_budget_seconds)
 
     @property
     def raw(self) -> Path:

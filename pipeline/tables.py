@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 import schemas
 from pipeline.corpus import CorpusFacts, from_facts, gather_rows
+from pipeline.extract.budget import BUDGET_ENV
 from pipeline.extract.facts import (
     MentionColumns,
     article_facts,
@@ -251,11 +252,27 @@ def build_tables(
     return tables_from_facts(articles, rejections, from_facts(facts, [a.content_sha256 for a in articles]))
 
 
+def _without_timeouts(
+    raw: list[RawArticle], rejections: list[Rejection], timed_out: dict[str, float]
+) -> tuple[list[RawArticle], list[Rejection]]:
+    """The articles whose extraction ran past its budget move from `raw` to the rejections."""
+    if not timed_out:
+        return raw, rejections
+    late = [
+        Rejection(r.source_file, "extraction_timeout",
+                  f"extraction stopped after {timed_out[r.content_sha256]:g} s, past the time budget of one article "
+                  f"(set {BUDGET_ENV} or `build --time-budget` to allow more)", r.content_sha256)
+        for r in raw if r.content_sha256 in timed_out
+    ]  # fmt: skip
+    return [r for r in raw if r.content_sha256 not in timed_out], rejections + late
+
+
 def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus: CorpusFacts) -> dict[str, pd.DataFrame]:
     """Every published table, as frames in the declared column order; the corpus' i-th article is `raw[i]`.
 
     The corpus holds one Arrow table per kind of record, grouped here by entity in DuckDB."""
     vocab = load_vocabulary()
+    raw, rejections = _without_timeouts(raw, rejections, corpus.timed_out)
     listing = corpus.articles
     out: dict[str, pd.DataFrame] = {}
     out["articles"] = pd.DataFrame(

@@ -33,10 +33,16 @@ def fill_extraction_cache(context: dg.OpExecutionContext, paths: WarehousePaths)
         result = read_file(path, name)
         if isinstance(result, RawArticle):
             articles.append(result)  # rejections are reported by raw_articles, for the whole folder
-    _, from_cache = extract_corpus(articles, paths.warehouse, progress=_progress_logger(context))
+    extracted = extract_corpus(articles, paths.warehouse, progress=_progress_logger(context), budget=paths.extraction_budget)
+    from_cache = extracted.from_cache
     return dg.Output(
-        len(articles) - from_cache,
-        metadata={"articles": len(articles), "from cache": from_cache, "extractor_version": code_fingerprint()},
+        len(articles) - from_cache - len(extracted.timed_out),
+        metadata={
+            "articles": len(articles),
+            "from cache": from_cache,
+            "past the time budget": len(extracted.timed_out),
+            "extractor_version": code_fingerprint(),
+        },  # fmt: skip
     )
 
 
@@ -71,14 +77,20 @@ def article_extractions(
 ) -> dg.Output[CorpusFacts]:
     total = len(raw_articles.articles)
     with kept_for_the_run():
-        corpus, from_cache = corpus_facts(raw_articles.articles, paths.warehouse, progress=_progress_logger(context))
-    context.log.info(f"extracted {total} articles ({from_cache} from the cache, {total - from_cache} extracted now)")
+        corpus, from_cache = corpus_facts(
+            raw_articles.articles, paths.warehouse, progress=_progress_logger(context), budget=paths.extraction_budget
+        )
+    late = len(corpus.timed_out)
+    context.log.info(
+        f"extracted {total} articles ({from_cache} from the cache, {total - from_cache - late} extracted now"
+        + (f", {late} stopped past the time budget of {paths.extraction_budget:g} s and rejected)" if late else ")")
+    )
     removed = prune_cache_versions(paths.warehouse)
     if removed:
         context.log.info(f"removed the extraction caches of older versions: {', '.join(removed)}")
     kinds = ["partners", "minerals", "people", "agreements", "events"]
     per_article = pd.DataFrame(
-        {"source_file": [a.source_file for a in raw_articles.articles[:20]],
+        {"source_file": [a.source_file for a in raw_articles.articles if a.content_sha256 not in corpus.timed_out][:20],
          **{kind: corpus.records_per_article(kind)[:20] for kind in kinds}}
     )  # fmt: skip
     usage = vocabulary_usage(corpus)

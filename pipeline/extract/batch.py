@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.extract import extract_article
+from pipeline.extract.budget import ExtractionTimeout, can_enforce_here, time_budget
 from pipeline.extract.facts import MENTIONS_SCHEMA, ArticleFacts, article_facts
 from pipeline.extract.facts_codec import CorruptEntry, decode, encode
 from pipeline.extract.model import load_models, models_version
@@ -90,10 +92,24 @@ def cache_key(content_sha256: str) -> str:
 log = logging.getLogger(__name__)
 
 
-def _extract_encoded(item: tuple[str, str, str, str | None, str]) -> bytes:
-    """The article's facts encoded once, for the cache file and (from a worker) for the trip to the parent."""
-    source_file, text, article_id, cache_path, key = item
-    facts = article_facts(extract_article(source_file, text), article_id, len(text.split()))
+@dataclass(frozen=True)
+class TimedOut:
+    """An article whose extraction ran past its budget, after `seconds`."""
+
+    seconds: float
+
+
+def _extract_encoded(item: tuple[str, str, str, str | None, str, float | None]) -> bytes | TimedOut:
+    """The article's facts encoded once, for the cache file and (from a worker) for the trip to the
+    parent; or TimedOut. A timeout is not cached: the next build tries again (on a less loaded
+    machine, or with a larger budget, the article may finish)."""
+    source_file, text, article_id, cache_path, key, budget = item
+    started = time.perf_counter()
+    try:
+        with time_budget(budget):
+            facts = article_facts(extract_article(source_file, text), article_id, len(text.split()))
+    except ExtractionTimeout:
+        return TimedOut(round(time.perf_counter() - started, 1))
     blob = encode(facts, key)
     if cache_path is not None:
         _store(cache_path, blob)
@@ -103,10 +119,24 @@ def _extract_encoded(item: tuple[str, str, str, str | None, str]) -> bytes:
 Progress = Callable[[int, int, float], None]  # (articles extracted so far, to extract, seconds)
 
 
+@dataclass
+class Extracted:
+    """The facts of the articles that were extracted (in order), how many of them came from the
+    cache, and the articles that ran past their budget (content hash: seconds taken)."""
+
+    facts: list[ArticleFacts]
+    from_cache: int
+    timed_out: dict[str, float]
+
+
 def extract_corpus(
-    articles: list, warehouse: Path | None = None, workers: int | None = None, progress: Progress | None = None
-) -> tuple[list[ArticleFacts], int]:
-    """The facts of `articles` (RawArticle), in order, and how many came from the cache.
+    articles: list,
+    warehouse: Path | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    budget: float | None = None,
+) -> Extracted:
+    """The facts of `articles` (RawArticle), each extracted within `budget` seconds (None: no limit).
 
     `progress` is called about every 5% of the articles to extract (not those read from the cache)."""
     root = Path(warehouse) / CACHE_DIR if warehouse is not None else None
@@ -121,30 +151,39 @@ def extract_corpus(
                 results[i] = cached
     from_cache = len(articles) - len(todo)
     items = [
-        (a.source_file, a.text, a.article_id, _cache_path(root, a.content_sha256) if root else None, cache_key(a.content_sha256))
+        (a.source_file, a.text, a.article_id, _cache_path(root, a.content_sha256) if root else None,
+         cache_key(a.content_sha256), budget)
         for a in (articles[i] for i in todo)
-    ]
+    ]  # fmt: skip
     workers = workers or os.cpu_count() or 1
-    fresh: list[ArticleFacts] = []
+    # The budget's alarm reaches only a process's main thread: elsewhere, workers extract.
+    in_workers = bool(items) and (
+        (workers > 1 and len(items) >= _PARALLEL_FROM) or (budget is not None and not can_enforce_here())
+    )
+    timed_out: dict[str, float] = {}
     step = max(1, len(items) // 20)
     started = time.perf_counter()
     with ExitStack() as stack:
-        blobs: Iterable[bytes] = map(_extract_encoded, items)
-        if workers > 1 and len(items) >= _PARALLEL_FROM:
+        blobs: Iterable[bytes | TimedOut] = map(_extract_encoded, items)
+        if in_workers:
             load_vocabulary()  # loaded once here, inherited by the forked workers
             load_rules()
             load_models()
             # Workers collect garbage as usual (gc.enable); the parent only gathers their results.
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable)
-            blobs = stack.enter_context(pool).map(_extract_encoded, items, chunksize=32)
+            pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(items)), mp_context=get_context("fork"), initializer=gc.enable
+            )
+            blobs = stack.enter_context(pool).map(_extract_encoded, items, chunksize=32 if len(items) >= _PARALLEL_FROM else 1)
             stack.enter_context(bulk_allocation())
-        for item, blob in zip(items, blobs, strict=True):
-            fresh.append(decode(blob, item[4]))
-            if progress and (len(fresh) % step == 0 or len(fresh) == len(items)):
-                progress(len(fresh), len(items), time.perf_counter() - started)
-    for i, extraction in zip(todo, fresh, strict=True):
-        results[i] = extraction
-    return [r for r in results if r is not None], from_cache
+        for n, (i, item, blob) in enumerate(zip(todo, items, blobs, strict=True), start=1):
+            if isinstance(blob, TimedOut):
+                timed_out[articles[i].content_sha256] = blob.seconds
+                log.warning("%s: extraction stopped after %.1f s, past its budget of %g s", item[0], blob.seconds, budget)
+            else:
+                results[i] = decode(blob, item[4])
+            if progress and (n % step == 0 or n == len(items)):
+                progress(n, len(items), time.perf_counter() - started)
+    return Extracted([r for r in results if r is not None], from_cache, timed_out)
 
 
 def _load(path: str, key: str) -> ArticleFacts | None:
