@@ -30,9 +30,8 @@ def fill_extraction_cache(context: dg.OpExecutionContext, paths: WarehousePaths)
     bucket = context.partition_key
     articles = []
     for path, name in list_raw_files(paths.raw, bucket=bucket):
-        result = read_file(path, name)
-        if isinstance(result, RawArticle):
-            articles.append(result)  # rejections are reported by raw_articles, for the whole folder
+        # Rejections (and duplicates across files) are reported by raw_articles, for the whole folder.
+        articles += [r for r in read_file(path, name) if isinstance(r, RawArticle)]
     _, from_cache = extract_corpus(articles, paths.warehouse, progress=_progress_logger(context))
     return dg.Output(
         len(articles) - from_cache,
