@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import trafilatura
+from trafilatura.settings import set_date_params
 
 from pipeline.ingest.records import Citation, clean_str, host_of, normalize_url, parse_date
 
@@ -26,7 +27,15 @@ def page_article(page: str, url: str | None = None) -> tuple[str | None, Citatio
 
     `url` is where the page was found; the page's canonical address, when it states one, is preferred."""
     found = trafilatura.bare_extraction(
-        page, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
+        page,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        # Only a date the page states about itself (its metadata, JSON-LD, <time>), never one guessed
+        # from a year somewhere in the text: a wrong date would move every relative date in the article.
+        date_extraction_params=set_date_params(extensive=False),
     )
     lang = _LANG_RE.search(page, 0, 5000)
     if found is None:
@@ -41,4 +50,13 @@ def page_article(page: str, url: str | None = None) -> tuple[str | None, Citatio
         published=parse_date(meta.get("date")),
         language=lang.group(1).lower() if lang else None,
     )
-    return meta.get("text") or None, citation
+    return _without_headline(meta.get("text") or "", citation.title) or None, citation
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The article text without the headline trafilatura puts first: the headline is the `title`, and
+    as a first line without a full stop it would run into the first sentence."""
+    first, _, rest = text.partition("\n")
+    if title and rest.strip() and " ".join(first.split()).casefold() == title.casefold():
+        return rest
+    return text
