@@ -100,7 +100,7 @@ class Fetcher:
         self.log_path = Path(log_path)
         self.polite = politeness
         self.refresh = refresh
-        self.http = urllib3.PoolManager(headers={"User-Agent": politeness.user_agent}, retries=False)
+        self.http = urllib3.PoolManager(retries=False)
         self.robots: dict[str, Protego | None] = {}
         self.last_request: dict[str, float] = {}
         self.summary = FetchSummary()
@@ -164,7 +164,8 @@ class Fetcher:
     def _request_once(self, url: str, headers: dict[str, str]) -> Response | Failure:
         timeout = urllib3.Timeout(connect=self.polite.timeout, read=self.polite.timeout)
         try:
-            r = self.http.request("GET", url, headers=headers, redirect=False, preload_content=False, timeout=timeout)
+            r = self.http.request("GET", url, headers={"User-Agent": self.polite.user_agent, **headers}, redirect=False,
+                                  preload_content=False, timeout=timeout)  # fmt: skip
         except urllib3.exceptions.TimeoutError as exc:
             return Failure("timeout", f"no answer within {self.polite.timeout} s ({type(exc).__name__})")
         except urllib3.exceptions.HTTPError as exc:

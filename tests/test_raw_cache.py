@@ -31,6 +31,12 @@ def _folder(tmp_path):
     _write(raw / "empty.txt", b"  \n")
     _write(raw / "binary.txt", b"\x00\x01\x02" * 50)
     _write(raw / "page.html", b"<html><body><p>" + ENGLISH.encode() + b"</p></body></html>")
+    _write(
+        raw / "cited.md",
+        b"---\nurl: https://news.example/a\nauthors: [A, B]\npublished: 2026-02-24\n---\nIndonesia and Korea discussed nickel.\n",
+    )
+    lines = ['{"url": "https://news.example/b", "title": "T", "text": "Peru and China agreed on copper mining."}', "{broken", ""]
+    _write(raw / "wire.jsonl", "\n".join(lines).encode())
     os.symlink(raw / "a.txt", raw / "link.txt")
     return raw
 
@@ -43,7 +49,11 @@ def test_a_cached_read_gives_exactly_the_articles_and_rejections_of_a_fresh_read
     assert len(list(cache.glob("*.arrow"))) == 1
     again = read_raw_folder(raw, cache)
     assert fresh == first == again
-    assert {r.reason for r in fresh[1]} == {"duplicate_of", "empty", "binary", "not_a_regular_file"}
+    assert {r.reason for r in fresh[1]} == {"duplicate_of", "empty", "binary", "not_a_regular_file", "invalid_line"}
+    assert {a.source_file: a.url for a in again[0] if a.url} == {
+        "cited.md": "https://news.example/a",
+        "wire.jsonl#L1": "https://news.example/b",
+    }
 
 
 def test_files_unchanged_since_the_last_build_are_not_read_again(tmp_path, monkeypatch):

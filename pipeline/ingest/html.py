@@ -33,6 +33,8 @@ def page_article(page: str, url: str | None = None) -> tuple[str | None, Citatio
         include_comments=False,
         include_images=False,
         include_links=False,
+        # Precision over recall: a page with no article (a gallery, an index) must give no text rather than its chrome.
+        favor_precision=True,
         # Only a date the page states about itself (its metadata, JSON-LD, <time>), never one guessed
         # from a year somewhere in the text: a wrong date would move every relative date in the article.
         date_extraction_params=set_date_params(extensive=False),
