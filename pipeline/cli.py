@@ -257,7 +257,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     feeds = list(args.feed or [])
     urls = read_url_list(Path(args.urls)) if args.urls else []
     if not feeds and not urls:
-        feeds = load_feeds(Path(args.feeds))
+        feeds, _ = load_feeds(Path(args.feeds))  # the politeness flags below apply, not the file's settings
         if not feeds:
             print(f"nothing to fetch: give --feed URL or --urls FILE, or list feeds in {args.feeds}", file=sys.stderr)
             return 2

@@ -77,13 +77,15 @@ class FetchSummary:
         return ", ".join(f"{reason}: {n}" for reason, n in sorted(self.outcomes.items())) or "nothing to fetch"
 
 
-def load_feeds(path: Path) -> list[str]:
-    """The feed addresses listed in a YAML file (`feeds: [url, ...]`); none when the file is absent."""
-    if not Path(path).is_file():
-        return []
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    feeds = data.get("feeds") or [] if isinstance(data, dict) else []
-    return [str(f).strip() for f in feeds if str(f).strip()]
+def load_feeds(path: Path) -> tuple[list[str], Politeness]:
+    """The feed addresses listed in a YAML file (`feeds: [url, ...]`) and its `politeness` settings
+    (`delay`, `timeout`, `retries`, `max_bytes`); no feeds when the file is absent."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if Path(path).is_file() else None
+    data = data if isinstance(data, dict) else {}
+    feeds = [str(f).strip() for f in data.get("feeds") or [] if str(f).strip()]
+    settings = data.get("politeness") or {}
+    known = {k: settings[k] for k in ("delay", "timeout", "retries", "backoff", "max_bytes") if k in settings}
+    return feeds, Politeness(**known)
 
 
 def read_url_list(path: Path) -> list[str]:

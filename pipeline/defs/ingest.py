@@ -62,10 +62,11 @@ def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg
     "warehouse/fetch_log.jsonl. Not part of the build: the raw-folder sensor builds what arrives.",
 )
 def fetched_news(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
-    feeds = load_feeds(paths.feeds_file)
+    feeds, politeness = load_feeds(paths.feeds_file)
     if not feeds:
         context.log.info(f"no feeds listed in {paths.feeds_file}: nothing fetched")
-    summary = fetch(paths.raw, paths.warehouse / FETCH_LOG, feeds)
+    summary = fetch(paths.raw, paths.warehouse / FETCH_LOG, feeds, politeness=politeness)
+    context.log.info(f"{len(summary.files)} new file(s) in {paths.raw}: {summary.line()}")
     return dg.MaterializeResult(
         metadata={"feeds": len(feeds), "new files": len(summary.files), "attempts": dg.MetadataValue.md(summary.line())}
     )
