@@ -195,10 +195,17 @@ class Fetcher:
     def _allowed(self, url: str) -> bool:
         """What the site's robots.txt says of `url` (read once per site and run). A robots.txt that
         cannot be read for a server error or a lost connection forbids everything (RFC 9309); a
-        missing one (4xx) allows everything."""
+        missing one (4xx, or redirects past five hops) allows everything."""
         parts = urlsplit(url)
         if parts.netloc not in self.robots:
-            answer = self._request(f"{parts.scheme}://{parts.netloc}/robots.txt")
+            address = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            for _ in range(self.polite.max_redirects + 1):  # a robots.txt may redirect, too (RFC 9309: five hops)
+                answer = self._request(address)
+                if not (
+                    isinstance(answer, Response) and answer.status in (301, 302, 303, 307, 308) and "location" in answer.headers
+                ):
+                    break
+                address = urljoin(address, answer.headers["location"])
             if isinstance(answer, Response) and 200 <= answer.status < 300:
                 self.robots[parts.netloc] = Protego.parse(decode_bytes(answer.body) or "")
             elif isinstance(answer, Response) and 300 <= answer.status < 500:

@@ -119,3 +119,13 @@ def test_the_fetch_command_reads_an_address_list_and_says_where_the_log_is(site,
     assert "2 new file(s)" in capsys.readouterr().out and len(_log(log)) == 2
     assert len(list((raw / "fetched").glob("*.md"))) == 2
     assert main(["fetch", "--raw", str(raw), "--log", str(log), "--feeds", str(tmp_path / "none.yaml")]) == 2
+
+
+def test_a_robots_txt_behind_a_redirect_is_followed_and_obeyed(tmp_path):
+    with Newsroom() as site:
+        site.routes["/robots.txt"] = (301, {"Location": "/static/robots.txt"}, b"")
+        site.routes["/static/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /news/story-000\n")
+        urls = [f"{site.base}/news/{p.slug}" for p in SEED_PAGES[:2]]
+        fetch(tmp_path / "raw", tmp_path / "log.jsonl", urls=urls, politeness=QUICK)
+        assert site.hits["/static/robots.txt"] == 1 and site.hits["/news/story-000"] == 0
+    assert [e["reason"] for e in _log(tmp_path / "log.jsonl")] == ["robots_disallowed", "saved"]

@@ -25,8 +25,9 @@ class RawCorpus:
     group_name="ingest",
     kinds={"python"},
     owners=["team:data-engineering"],
-    description="Every file in the raw folder, decoded and normalised as an article, or rejected with a reason "
-    "(empty, binary, undecodable, too large, duplicate, ...). Nothing is dropped silently. Files unchanged since "
+    description="Every article in the raw folder - text and front-matter files, saved web pages, JSON Lines lines, WARC "
+    "records - decoded, normalised and cited (URL, outlet, authors), or rejected with a reason (empty, binary, "
+    "undecodable, too large, duplicate text or URL, not a response, ...). Nothing is dropped silently. Files unchanged since "
     "the last build (same size, times and inode) are taken from warehouse/.cache/raw-files/, not read again.",
 )
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
