@@ -177,8 +177,9 @@ each fact.
   finds most partners and minerals but misses a share of agreements and events, and judgement
   calls (is a country a partner or a rival?) are approximated by cue words. Every row carries
   `extraction_method` and `confidence`; every fact can be checked against its sentence.
-- An article's date is the one its source states (front matter, page metadata) or the article itself; relative dates in undated articles stay
-  unresolved, and dates are never more precise than the text (`date_precision`).
+- An article's date is the one its source states (front matter, page metadata) or the article
+  itself; relative dates in undated articles stay unresolved, and dates are never more precise than
+  the text (`date_precision`).
 """
 
 
