@@ -145,7 +145,7 @@ class Fetcher:
             time.sleep(wait)
         self.last_request[host] = time.monotonic()
 
-    def _request(self, url: str, headers: dict[str, str] | None = None) -> Response | Failure:
+    def _request(self, url: str, headers: dict[str, str] | None = None, html_only: bool = False) -> Response | Failure:
         """One address, retried while the failure is transient; redirects are not followed here."""
         host = urlsplit(url).netloc
         attempt = 0
@@ -153,7 +153,7 @@ class Fetcher:
             robots = self.robots.get(host)
             delay = max(self.polite.delay, (robots.crawl_delay(ROBOTS_AGENT) or 0) if robots else 0)
             self._wait_for(host, delay)
-            result = self._request_once(url, headers or {})
+            result = self._request_once(url, headers or {}, html_only)
             status = result.status
             transient = (isinstance(result, Failure) and result.reason in ("timeout", "connection_error")) or status in TRANSIENT
             if not transient or attempt >= self.polite.retries:
@@ -163,7 +163,9 @@ class Fetcher:
             time.sleep(min(pause, 60.0))
             attempt += 1
 
-    def _request_once(self, url: str, headers: dict[str, str]) -> Response | Failure:
+    def _request_once(self, url: str, headers: dict[str, str], html_only: bool) -> Response | Failure:
+        """One GET. The body is read only for a 2xx answer (and, with `html_only`, only when it is a web
+        page), at most `max_bytes` of it; a connection left with unread data is closed, not reused."""
         timeout = urllib3.Timeout(connect=self.polite.timeout, read=self.polite.timeout)
         try:
             r = self.http.request("GET", url, headers={"User-Agent": self.polite.user_agent, **headers}, redirect=False,
@@ -172,25 +174,30 @@ class Fetcher:
             return Failure("timeout", f"no answer within {self.polite.timeout} s ({type(exc).__name__})")
         except urllib3.exceptions.HTTPError as exc:
             return Failure("connection_error", " ".join(str(exc).split())[:300])
+        complete = False
         try:
             head = {k.lower(): v for k, v in r.headers.items()}
+            content_type = head.get("content-type", "").split(";")[0].strip().lower()
             length = head.get("content-length", "")
             if length.isdigit() and int(length) > self.polite.max_bytes:
                 return Failure("too_large", f"{length} bytes; the limit is {self.polite.max_bytes}", r.status)
             body = b""
-            if 200 <= r.status < 300:
+            if 200 <= r.status < 300 and not (html_only and content_type and content_type not in HTML_TYPES):
                 for chunk in r.stream(64 * 1024):
                     body += chunk
                     if len(body) > self.polite.max_bytes:
                         return Failure("too_large", f"more than {self.polite.max_bytes} bytes", r.status)
-            content_type = head.get("content-type", "").split(";")[0].strip().lower()
+                complete = True
             return Response(url, r.status, content_type, body, head)
         except urllib3.exceptions.TimeoutError:
             return Failure("timeout", f"the answer stalled for more than {self.polite.timeout} s")
         except urllib3.exceptions.HTTPError as exc:
             return Failure("connection_error", " ".join(str(exc).split())[:300])
         finally:
-            r.release_conn()
+            if complete:
+                r.release_conn()
+            else:
+                r.close()
 
     def _allowed(self, url: str) -> bool:
         """What the site's robots.txt says of `url` (read once per site and run). A robots.txt that
@@ -215,14 +222,14 @@ class Fetcher:
         robots = self.robots[parts.netloc]
         return robots is None or robots.can_fetch(url, ROBOTS_AGENT)
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response | Failure:
+    def get(self, url: str, headers: dict[str, str] | None = None, html_only: bool = False) -> Response | Failure:
         """`url`, following at most `max_redirects` redirects, each target checked against its robots.txt."""
         for _ in range(self.polite.max_redirects + 1):
             if urlsplit(url).scheme not in ("http", "https"):
                 return Failure("connection_error", f"not a web address: {url}")
             if not self._allowed(url):
                 return Failure("robots_disallowed", f"the site's robots.txt does not allow {ROBOTS_AGENT} to read {url}")
-            answer = self._request(url, headers)
+            answer = self._request(url, headers, html_only)
             if isinstance(answer, Failure) or answer.status not in (301, 302, 303, 307, 308):
                 return answer
             location = answer.headers.get("location")
@@ -275,7 +282,7 @@ class Fetcher:
         if address in self.saved and not self.refresh:
             return self._log("article", address, "already_fetched", None, "fetched before (--refresh fetches it again)",
                              file=self.saved[address])  # fmt: skip
-        answer = self.get(address)
+        answer = self.get(address, html_only=True)
         if isinstance(answer, Failure):
             return self._log("article", address, answer.reason, answer.status, answer.detail)
         if not 200 <= answer.status < 300:

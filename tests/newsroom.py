@@ -210,6 +210,8 @@ class Newsroom:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as news sites answer: a connection left half-read must not be reused
+
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
                 path = self.path.split("?")[0]
                 site.hits[path] += 1
