@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline build | evaluate | train | release | docs`.
+"""Command line: `python -m pipeline build | fetch | evaluate | train | release | docs`.
 
 `build` materialises every asset in-process (the multiprocess executor costs seconds per
 step on a small machine) and exits 0 only when the warehouse was published.
@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
+from pipeline.resources import DEFAULT_FEEDS_FILE, DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
 
 DEFAULT_GOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "seeds" / "gold"
 REAL_DIR = PROJECT_ROOT / "tests" / "fixtures" / "real"
@@ -82,7 +82,7 @@ def build(raw_dir: Path, warehouse_dir: Path, quiet: bool = False, time_budget: 
     assets = [
         a
         for a in (defs.assets or [])
-        if a.partitions_def is None and "versioned_release" not in {k.to_user_string() for k in a.keys}
+        if a.partitions_def is None and not {"versioned_release", "fetched_news"} & {k.to_user_string() for k in a.keys}
     ]
     checks = list(defs.asset_checks or [])
     result = dg.materialize(
@@ -258,6 +258,23 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from pipeline.fetch import FETCH_LOG, Politeness, fetch, load_feeds, read_url_list
+
+    feeds = list(args.feed or [])
+    urls = read_url_list(Path(args.urls)) if args.urls else []
+    if not feeds and not urls:
+        feeds, _ = load_feeds(Path(args.feeds))  # the politeness flags below apply, not the file's settings
+        if not feeds:
+            print(f"nothing to fetch: give --feed URL or --urls FILE, or list feeds in {args.feeds}", file=sys.stderr)
+            return 2
+    log = Path(args.log) if args.log else Path(args.warehouse) / FETCH_LOG
+    polite = Politeness(delay=args.delay, timeout=args.timeout, retries=args.retries, max_bytes=args.max_bytes)
+    summary = fetch(Path(args.raw), log, feeds, urls, polite, refresh=args.refresh)
+    print(f"fetched into {args.raw}: {len(summary.files)} new file(s) ({summary.line()}); every attempt in {log}")
+    return 0
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     import schemas
 
@@ -285,6 +302,21 @@ def main(argv: list[str] | None = None) -> int:
         "(default: $CRITICAL_MINERALS_EXTRACTION_BUDGET, else 10; 0: no limit)",
     )
     b.set_defaults(func=_cmd_build)
+    f = sub.add_parser("fetch", help="download news from feeds and address lists into the raw folder (front-matter texts)")
+    f.add_argument("--feed", action="append", metavar="URL", help="an RSS or Atom feed whose articles to fetch (repeatable)")
+    f.add_argument("--urls", metavar="FILE", help="a file of article addresses, one a line")
+    f.add_argument(
+        "--feeds", default=str(DEFAULT_FEEDS_FILE), help="YAML list of feeds, used without --feed/--urls (default: feeds.yaml)"
+    )
+    f.add_argument("--raw", default=str(DEFAULT_RAW_DIR), help="folder to save articles into, under fetched/ (default: raw/)")
+    f.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE_DIR), help="where fetch_log.jsonl is kept (default: warehouse/)")
+    f.add_argument("--log", default=None, help="the fetch log (default: <warehouse>/fetch_log.jsonl)")
+    f.add_argument("--refresh", action="store_true", help="download addresses fetched before again")
+    f.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to one host (default: 1)")
+    f.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a connection or for data (default: 20)")
+    f.add_argument("--retries", type=int, default=3, help="retries after a time-out, lost connection, 429 or 5xx (default: 3)")
+    f.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024, help="largest page read, in bytes (default: 5 MB)")
+    f.set_defaults(func=_cmd_fetch)
     e = sub.add_parser("evaluate", help="precision / recall / F1 per table against gold annotations")
     e.add_argument(
         "--gold",

@@ -18,6 +18,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -103,7 +104,9 @@ def datapackage(version: str, tables: dict[str, pd.DataFrame]) -> dict:
         "description": "Who partners with whom on which critical minerals, through which agreements (and at what "
         "status), which people and which events - extracted from news articles, with the evidence sentence for every fact.",
         "licenses": [LICENSE],
-        "sources": [{"title": "News articles (see the articles table: source_file, content_sha256)"}],
+        "sources": [
+            {"title": "News articles (see the articles table: url, outlet, source_file, content_sha256; the evidence view)"}
+        ],
         "resources": [
             {
                 "name": t,
@@ -149,7 +152,10 @@ gazetteer-based extraction, with the evidence sentence of every fact in `mention
   `csv/<table>.csv` (UTF-8) - the same tables; a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
   carriage return is written with a leading `'` so that spreadsheets read it as text, not as a formula.
 - `{DUCKDB_NAME}` - every table with primary and foreign keys, comments on every table, column and
-  view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`. Opens in DuckDB >= 1.1 (`pip install duckdb-cli`).
+  view, and the views `partner_minerals`, `agreement_timeline`, `partner_summary`, `evidence`. Opens in DuckDB >= 1.1 (`pip install duckdb-cli`).
+- `parquet/evidence.parquet`, `csv/evidence.csv` - the `evidence` view: every agreement status and every event with
+  its sentence and the article that says it (URL, outlet, date); cite a fact by its URL (null for an article read
+  from a text file that gives none).
 - `datapackage.json` - Frictionless Data Package (Table Schemas, keys, descriptions, licence).
 - `report.html` - partners x minerals (the partner most articles are about shown apart), status reports over time (undated ones included), the partners named most, and every agreement with its parties, status, last report and evidence.
 - `CHANGELOG.md`, `changes.json` - what changed since the previous release.
@@ -171,8 +177,9 @@ each fact.
   finds most partners and minerals but misses a share of agreements and events, and judgement
   calls (is a country a partner or a rival?) are approximated by cue words. Every row carries
   `extraction_method` and `confidence`; every fact can be checked against its sentence.
-- An article's date is read from the article itself; relative dates in undated articles stay
-  unresolved, and dates are never more precise than the text (`date_precision`).
+- An article's date is the one its source states (front matter, page metadata) or the article
+  itself; relative dates in undated articles stay unresolved, and dates are never more precise than
+  the text (`date_precision`).
 """
 
 
@@ -323,6 +330,12 @@ def _make_release(warehouse: Path, version: str | None, today: dt.date | None, f
         shutil.copyfile(publication / PARQUET_DIR / f"{t}.parquet", staging / PARQUET_DIR / f"{t}.parquet")
         spreadsheet_safe(tables[t]).to_csv(staging / "csv" / f"{t}.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d")
     shutil.copyfile(publication / DUCKDB_NAME, staging / DUCKDB_NAME)
+    with duckdb.connect(str(staging / DUCKDB_NAME), read_only=True) as con:  # every fact with its citation, as files too
+        evidence = con.sql("SELECT * FROM evidence").to_arrow_table()
+    pq.write_table(evidence, staging / PARQUET_DIR / "evidence.parquet", compression="zstd")
+    spreadsheet_safe(evidence.to_pandas()).to_csv(
+        staging / "csv" / "evidence.csv", index=False, lineterminator="\n", date_format="%Y-%m-%d"
+    )
     _write_json(staging / "datapackage.json", datapackage(version, tables))
     old_tables = _load(releases / previous / PARQUET_DIR) if previous else None
     diff = changes(old_tables, tables)

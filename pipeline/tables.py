@@ -279,11 +279,16 @@ def tables_from_facts(raw: list[RawArticle], rejections: list[Rejection], corpus
         {
             "article_id": listing["article_id"].to_pylist(),
             "source_file": [r.source_file for r in raw],
-            "title": listing["title"].to_pylist(),
+            # The source's own headline wins over the one read from the text; its date is in the text's header.
+            "title": [r.title or title for r, title in zip(raw, listing["title"].to_pylist(), strict=True)],
             "published_date": listing["published_date"].to_pylist(),
             "content_sha256": [r.content_sha256 for r in raw],
             "word_count": listing["word_count"].to_pylist(),
             "language": listing["language"].to_pylist(),
+            "url": [r.url for r in raw],
+            "outlet": [r.outlet for r in raw],
+            "authors": [r.authors for r in raw],
+            "ingest_format": [r.ingest_format for r in raw],
         }
     )
     out["rejected_articles"] = _from_rows(

@@ -89,6 +89,15 @@ def test_the_build_and_release_jobs_and_paths_resource_are_defined():
     assert "paths" in defs.resources
 
 
+def test_fetching_is_its_own_job_on_a_schedule_and_never_part_of_a_build():
+    """`make run` and the build job stay offline: only the fetch job (and its schedule) reads the web."""
+    for job in ("build", "release"):
+        assert "fetched_news" not in {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+    assert {k.to_user_string() for k in defs.resolve_job_def("fetch").asset_layer.selected_asset_keys} == {"fetched_news"}
+    schedule = defs.resolve_schedule_def("fetch_news_hourly")
+    assert schedule.job_name == "fetch" and schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
 def test_the_code_location_loads_as_the_ui_loads_it():
     """Name clashes between assets, jobs and checks only show when the repository is built."""
     repository = defs.get_repository_def()

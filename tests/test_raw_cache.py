@@ -19,7 +19,7 @@ def _age_change_times(monkeypatch, seconds: float = 3600) -> None:
     """Files written by the test are seconds old; the cache trusts only files older than two seconds.
     Here the build starts an hour later, as far as the cache can tell."""
     real = time.time_ns
-    monkeypatch.setattr("pipeline.ingest.time.time_ns", lambda: real() + int(seconds * 1e9))
+    monkeypatch.setattr("pipeline.ingest.cache.time.time_ns", lambda: real() + int(seconds * 1e9))
 
 
 def _folder(tmp_path):
@@ -31,6 +31,12 @@ def _folder(tmp_path):
     _write(raw / "empty.txt", b"  \n")
     _write(raw / "binary.txt", b"\x00\x01\x02" * 50)
     _write(raw / "page.html", b"<html><body><p>" + ENGLISH.encode() + b"</p></body></html>")
+    _write(
+        raw / "cited.md",
+        b"---\nurl: https://news.example/a\nauthors: [A, B]\npublished: 2026-02-24\n---\nIndonesia and Korea discussed nickel.\n",
+    )
+    lines = ['{"url": "https://news.example/b", "title": "T", "text": "Peru and China agreed on copper mining."}', "{broken", ""]
+    _write(raw / "wire.jsonl", "\n".join(lines).encode())
     os.symlink(raw / "a.txt", raw / "link.txt")
     return raw
 
@@ -43,7 +49,11 @@ def test_a_cached_read_gives_exactly_the_articles_and_rejections_of_a_fresh_read
     assert len(list(cache.glob("*.arrow"))) == 1
     again = read_raw_folder(raw, cache)
     assert fresh == first == again
-    assert {r.reason for r in fresh[1]} == {"duplicate_of", "empty", "binary", "not_a_regular_file"}
+    assert {r.reason for r in fresh[1]} == {"duplicate_of", "empty", "binary", "not_a_regular_file", "invalid_line"}
+    assert {a.source_file: a.url for a in again[0] if a.url} == {
+        "cited.md": "https://news.example/a",
+        "wire.jsonl#L1": "https://news.example/b",
+    }
 
 
 def test_files_unchanged_since_the_last_build_are_not_read_again(tmp_path, monkeypatch):
@@ -52,7 +62,9 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(tmp_path, monke
     read_raw_folder(raw, cache)
     opened = []
     real_open = os.open
-    monkeypatch.setattr("pipeline.ingest.os.open", lambda path, *a: opened.append(os.path.basename(path)) or real_open(path, *a))
+    monkeypatch.setattr(
+        "pipeline.ingest.files.os.open", lambda path, *a: opened.append(os.path.basename(path)) or real_open(path, *a)
+    )
     _write(raw / "c.txt", b"Chile and Germany discussed copper smelting in Berlin on 3 March 2026.\n")
     articles, _ = read_raw_folder(raw, cache)
     assert opened == ["c.txt"]  # only the new file
@@ -87,7 +99,7 @@ def test_removed_files_leave_the_cache_and_other_ingest_versions_are_ignored(tmp
     articles, rejections = read_raw_folder(raw, cache)
     assert "b.txt" not in {a.source_file for a in articles} | {r.source_file for r in rejections}
     assert "b.txt" not in RawFileCache(cache).old
-    monkeypatch.setattr("pipeline.ingest.ingest_fingerprint", lambda: "another-version")
+    monkeypatch.setattr("pipeline.ingest.cache.ingest_fingerprint", lambda: "another-version")
     assert RawFileCache(cache).old == {}  # a cache written by other ingest code is not read
     read_raw_folder(raw, cache)
     assert [p.name for p in cache.glob("*.arrow")] == ["another-version.arrow"]

@@ -106,7 +106,7 @@ def test_the_duckdb_file_documents_every_table_column_and_view(released):
         assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND comment IS NULL").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE comment IS NULL").fetchone()[0] == 0
         views = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
-        assert set(views) == {"partner_minerals", "agreement_timeline", "partner_summary"} and all(views.values())
+        assert set(views) == {"partner_minerals", "agreement_timeline", "partner_summary", "evidence"} and all(views.values())
         assert con.execute("SELECT count(*) FROM partner_summary").fetchone()[0] > 0
     finally:
         con.close()

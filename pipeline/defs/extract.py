@@ -30,9 +30,8 @@ def fill_extraction_cache(context: dg.OpExecutionContext, paths: WarehousePaths)
     bucket = context.partition_key
     articles = []
     for path, name in list_raw_files(paths.raw, bucket=bucket):
-        result = read_file(path, name)
-        if isinstance(result, RawArticle):
-            articles.append(result)  # rejections are reported by raw_articles, for the whole folder
+        # Rejections (and duplicates across files) are reported by raw_articles, for the whole folder.
+        articles += [r for r in read_file(path, name) if isinstance(r, RawArticle)]
     extracted = extract_corpus(articles, paths.warehouse, progress=_progress_logger(context), budget=paths.extraction_budget)
     from_cache = extracted.from_cache
     return dg.Output(

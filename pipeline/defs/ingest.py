@@ -1,4 +1,4 @@
-"""Ingest: the raw folder, read into articles and rejections."""
+"""Ingest: news fetched into the raw folder (on a schedule), and the raw folder read into articles and rejections."""
 
 import time
 from collections import Counter
@@ -8,6 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.defs.metadata import markdown_preview
+from pipeline.fetch import FETCH_LOG, fetch, load_feeds
 from pipeline.ingest import RAW_FILES_CACHE, RawArticle, Rejection, raw_folder_state, read_raw_folder
 from pipeline.resources import WarehousePaths
 
@@ -24,8 +25,9 @@ class RawCorpus:
     group_name="ingest",
     kinds={"python"},
     owners=["team:data-engineering"],
-    description="Every file in the raw folder, decoded and normalised as an article, or rejected with a reason "
-    "(empty, binary, undecodable, too large, duplicate, ...). Nothing is dropped silently. Files unchanged since "
+    description="Every article in the raw folder - text and front-matter files, saved web pages, JSON Lines lines, WARC "
+    "records - decoded, normalised and cited (URL, outlet, authors), or rejected with a reason (empty, binary, "
+    "undecodable, too large, duplicate text or URL, not a response, ...). Nothing is dropped silently. Files unchanged since "
     "the last build (same size, times and inode) are taken from warehouse/.cache/raw-files/, not read again.",
 )
 def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.Output[RawCorpus]:
@@ -50,3 +52,33 @@ def raw_articles(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg
             "preview": markdown_preview(listing, rows=20),
         },
     )
+
+
+@dg.asset(
+    group_name="fetch",
+    kinds={"python"},
+    owners=["team:data-engineering"],
+    description="The articles of the feeds listed in feeds.yaml, downloaded into the raw folder (fetched/) as "
+    "front-matter texts; robots.txt obeyed, addresses fetched before skipped, every attempt appended to "
+    "warehouse/fetch_log.jsonl. Not part of the build: the raw-folder sensor builds what arrives.",
+)
+def fetched_news(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
+    feeds, politeness = load_feeds(paths.feeds_file)
+    if not feeds:
+        context.log.info(f"no feeds listed in {paths.feeds_file}: nothing fetched")
+    summary = fetch(paths.raw, paths.warehouse / FETCH_LOG, feeds, politeness=politeness)
+    context.log.info(f"{len(summary.files)} new file(s) in {paths.raw}: {summary.line()}")
+    return dg.MaterializeResult(
+        metadata={"feeds": len(feeds), "new files": len(summary.files), "attempts": dg.MetadataValue.md(summary.line())}
+    )
+
+
+fetch_job = dg.define_asset_job("fetch", selection=[fetched_news], description="Fetch the feeds of feeds.yaml.")
+
+fetch_news_hourly = dg.ScheduleDefinition(
+    name="fetch_news_hourly",
+    job=fetch_job,
+    cron_schedule="17 * * * *",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every hour: fetch the feeds listed in feeds.yaml into the raw folder (the raw-folder sensor then builds).",
+)

@@ -140,12 +140,12 @@ RELEASE_JOB = "release"
 
 build_job = dg.define_asset_job(
     "build",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release", "fetch"),
     description="Everything from the raw folder to the published warehouse (Parquet + DuckDB).",
 )
 
 release_job = dg.define_asset_job(
     RELEASE_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("fetch"),
     description="Build everything, then write a new versioned release of the warehouse.",
 )
