@@ -93,3 +93,15 @@ def test_an_article_in_another_language_yields_no_candidates():
         " date 2025-03-05\nLa India y Chile firmaron un memorando de entendimiento sobre el litio y el cobre en Santiago el lunes.",
     )
     assert c.doc.language != "en" and not (c.partners or c.instruments or c.triggers or c.people)
+
+
+def test_a_government_measure_or_adoption_is_a_cabinet_decision_trigger():
+    for sentence, word in (
+        ("Malawi suspended raw graphite exports on Tuesday.", "suspended raw graphite exports"),
+        ("Peru halted the export of copper concentrate last month.", "halted the export"),
+        ("Ghana will extend its manganese export ban.", "export ban"),
+        ("The Commission adopted the minerals action plan on Monday.", "adopted"),
+    ):
+        found = [t for t in candidates(sentence).triggers if t.lexicon_type == "cabinet_decision"]
+        assert [t.word for t in found] == [word], sentence
+    assert not any(t.lexicon_type == "cabinet_decision" for t in candidates("Peru exports copper to Malawi.").triggers)
