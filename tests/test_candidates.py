@@ -105,3 +105,10 @@ def test_a_government_measure_or_adoption_is_a_cabinet_decision_trigger():
         found = [t for t in candidates(sentence).triggers if t.lexicon_type == "cabinet_decision"]
         assert [t.word for t in found] == [word], sentence
     assert not any(t.lexicon_type == "cabinet_decision" for t in candidates("Peru exports copper to Malawi.").triggers)
+
+
+def test_a_strategy_is_a_policy_not_an_instrument():
+    c = candidates("Kenya launched its national green minerals strategy, and the US updated its Indo-Pacific Strategy.")
+    assert not [cand for cand in c.instruments if "strateg" in cand.word]
+    [plan] = [cand for cand in candidates("The two countries adopted a joint action plan.").instruments]
+    assert plan.kind == "framework"
