@@ -107,6 +107,18 @@ def test_a_government_measure_or_adoption_is_a_cabinet_decision_trigger():
     assert not any(t.lexicon_type == "cabinet_decision" for t in candidates("Peru exports copper to Malawi.").triggers)
 
 
+def test_the_companies_a_deal_is_made_with_are_organisation_candidates():
+    c = candidates(
+        "Tanzania signed agreements with Peak Ores, Evolution Graphite and Ecorix. "
+        "A joint venture between Korean firms Hanil and Daebo withdrew. Norland Mining plans to acquire Andora."
+    )
+    assert {"org:peak_ores", "org:evolution_graphite", "org:ecorix", "org:hanil", "org:daebo", "org:andora"} <= set(
+        c.doc.pattern_orgs
+    )
+    c = candidates("Chile signed an agreement with Saudi Arabia and with the Government of Peru, Mr Lee said.")
+    assert not c.doc.pattern_orgs
+
+
 def test_a_strategy_is_a_policy_not_an_instrument():
     c = candidates("Kenya launched its national green minerals strategy, and the US updated its Indo-Pacific Strategy.")
     assert not [cand for cand in c.instruments if "strateg" in cand.word]
