@@ -93,3 +93,34 @@ def test_an_article_in_another_language_yields_no_candidates():
         " date 2025-03-05\nLa India y Chile firmaron un memorando de entendimiento sobre el litio y el cobre en Santiago el lunes.",
     )
     assert c.doc.language != "en" and not (c.partners or c.instruments or c.triggers or c.people)
+
+
+def test_a_government_measure_or_adoption_is_a_cabinet_decision_trigger():
+    for sentence, word in (
+        ("Malawi suspended raw graphite exports on Tuesday.", "suspended raw graphite exports"),
+        ("Peru halted the export of copper concentrate last month.", "halted the export"),
+        ("Ghana will extend its manganese export ban.", "export ban"),
+        ("The Commission adopted the minerals action plan on Monday.", "adopted"),
+    ):
+        found = [t for t in candidates(sentence).triggers if t.lexicon_type == "cabinet_decision"]
+        assert [t.word for t in found] == [word], sentence
+    assert not any(t.lexicon_type == "cabinet_decision" for t in candidates("Peru exports copper to Malawi.").triggers)
+
+
+def test_the_companies_a_deal_is_made_with_are_organisation_candidates():
+    c = candidates(
+        "Tanzania signed agreements with Peak Ores, Evolution Graphite and Ecorix. "
+        "A joint venture between Korean firms Hanil and Daebo withdrew. Norland Mining plans to acquire Andora."
+    )
+    assert {"org:peak_ores", "org:evolution_graphite", "org:ecorix", "org:hanil", "org:daebo", "org:andora"} <= set(
+        c.doc.pattern_orgs
+    )
+    c = candidates("Chile signed an agreement with Saudi Arabia and with the Government of Peru, Mr Lee said.")
+    assert not c.doc.pattern_orgs
+
+
+def test_a_strategy_is_a_policy_not_an_instrument():
+    c = candidates("Kenya launched its national green minerals strategy, and the US updated its Indo-Pacific Strategy.")
+    assert not [cand for cand in c.instruments if "strateg" in cand.word]
+    [plan] = [cand for cand in candidates("The two countries adopted a joint action plan.").instruments]
+    assert plan.kind == "framework"

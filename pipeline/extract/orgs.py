@@ -76,6 +76,22 @@ _DESCRIBED_ORG_RE = re.compile(
 )
 
 
+# Companies named as the counterparts of a deal or by a plural company word: "Korean firms Hanil and Daebo",
+# "signed agreements with Peak Ores, Evolution Graphite and Ecorix", "a stake in Novamet", "to acquire Andora".
+# Each listed name is a candidate; one that is a place, a person or a known body is dropped below.
+_COUNTER_NAME = r"[A-Z][\w&-]+(?:[ \t]+[A-Z][\w&-]+){0,3}(?![\w&’'-])"
+_COUNTERPARTS_RE = re.compile(
+    r"\b(?:companies|firms|miners|producers|groups|(?:agreements?|deals?|contracts?|pacts?|MoUs?|memorand\w+|partnerships?|"
+    r"joint[ \t]+ventures?|offtakes?|accords?)[ \t]+with|(?:signed|inked|sealed|partnered|merged)[ \t]+(?:[a-z]+[ \t]+){0,4}?with|"
+    r"stakes?[ \t]+in|acquir(?:e|ed|es|ing)|acquisition[ \t]+of|takeover[ \t]+of|buy(?:s|ing)?|bought)"
+    rf"[ \t]+(?:the[ \t]+)?(?P<names>{_COUNTER_NAME}(?:,[ \t]+{_COUNTER_NAME})*(?:,?[ \t]+and[ \t]+{_COUNTER_NAME})?)"
+)
+_COUNTER_SPLIT_RE = re.compile(r",?[ \t]+and[ \t]+|,[ \t]+")
+# Words that open a phrase, not a company's name: "with the Government of Peru", "with Mr Lee", "the JV".
+_NOT_COUNTERPART = {"Government", "Governments", "Republic", "Kingdom", "State", "States", "Mr", "Mrs", "Ms", "Dr", "JV",
+                    "JVs", "Prime", "President", "Minister", "Ministers", "Chief", "Its", "Their", "Both"}  # fmt: skip
+
+
 _INSTITUTIONAL = {"Commission", "Authority", "Agency", "Bank", "Council", "Institute", "Fund", "Corporation", "Organization", "Organisation", "Survey"}  # fmt: skip
 # "Argentina's CAMYEN", "Chile's ENAMI": an acronym a country owns is one of its bodies.
 # (`[A-Z](?<=\b[A-Z])` is `\b[A-Z]` opening with a letter class, which the regex engine can skip to.)
@@ -191,6 +207,18 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         spans += [(s, e, government) for s, e in pieces]
     for m in _DESCRIBED_ORG_RE.finditer(text):
         spans.append((m.start("name"), m.end("name"), False))
+    places = [(h.start, h.end) for h in hits if h.target.startswith(("country:", "region:", "bloc:"))]
+    for m in _COUNTERPARTS_RE.finditer(text):
+        pos = m.start("names")
+        for piece in _COUNTER_SPLIT_RE.split(m.group("names")):
+            pos = text.index(piece, pos)
+            end, pos = pos + len(piece), pos + len(piece)
+            if (
+                piece.split()[0] not in _NOT_COUNTERPART
+                and not re.match(r"\s+of\b|['’]s\b", text[end : end + 4])
+                and not any(a < end and end - len(piece) < b for a, b in places)
+            ):
+                spans.append((end - len(piece), end, False))
     for m in _OWNED_ACRONYM_RE.finditer(text):
         if m.group("owner") in place_words:
             spans.append((m.start("name"), m.end("name"), False))
