@@ -263,10 +263,20 @@ def write_segment(folder: Path, corpus: CorpusFacts) -> Path:
             with open(tmp / f"{name}.arrow", "rb") as fh:
                 os.fsync(fh.fileno())
         write_manifest(tmp, [f"{name}.arrow" for name in SEGMENT_FILES], SEGMENT_CHECKSUMS)
-        os.replace(tmp, target)
+        rename_into_place(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def rename_into_place(tmp: Path, target: Path) -> None:
+    """Rename the folder `tmp` to `target`, unless another build got there first: a segment's name
+    is the digest of its articles, so the one already in place holds the same facts."""
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        if not target.is_dir():
+            raise
 
 
 def remove_segments(folder: Path, keep: Path) -> None:

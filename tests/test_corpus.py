@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.corpus import MAX_SEGMENTS, SNAPSHOT_DIR, corpus_facts
+from pipeline.corpus import MAX_SEGMENTS, SNAPSHOT_DIR, corpus_facts, rename_into_place
 from pipeline.extract.batch import CACHE_DIR, code_fingerprint
 from pipeline.ingest import read_raw_folder
 from pipeline.tables import tables_from_facts
@@ -93,3 +93,16 @@ def test_a_segment_with_a_flipped_byte_that_still_reads_as_arrow_is_dropped_not_
     assert from_cache == 6  # from the articles' own cache files
     assert any("do not match the segment's checksums" in r.getMessage() for r in caplog.records)
     _assert_same_tables(articles[:6], corpus)
+
+
+def test_a_segment_another_build_put_in_place_first_is_kept_not_an_error(tmp_path):
+    """Two builds started together may write the same segment; the second rename finds it there."""
+    target, tmp = tmp_path / "seg-abc", tmp_path / ".seg-tmp"
+    target.mkdir()
+    (target / "articles.arrow").write_bytes(b"first")
+    tmp.mkdir()
+    (tmp / "articles.arrow").write_bytes(b"second")
+    rename_into_place(tmp, target)
+    assert (target / "articles.arrow").read_bytes() == b"first"
+    with pytest.raises(OSError):
+        rename_into_place(tmp_path / "missing", tmp_path / "elsewhere")
