@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
 
 from pipeline.extract.dates import DateMention, find_dates
-from pipeline.extract.gazetteer import Hit, load_gazetteer, select_longest
+from pipeline.extract.gazetteer import Coverage, Hit, load_gazetteer, select_longest
 from pipeline.extract.language import detect_language
 from pipeline.extract.minerals import mineral_hits
 from pipeline.extract.orgs import find_pattern_orgs, org_country, pattern_org_entry
@@ -170,12 +168,10 @@ class Document:
 def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntry], vocab: Vocabulary) -> list[Hit]:
     """Organisations found by name pattern, with their acronyms "(KABIL)" and short names as further names.
 
-    Linear in the article: known organisations are looked up by bisect and by surface, and each
+    Linear in the article: known organisations are looked up by bisect (Coverage) and by surface, and each
     further name is searched for once, whatever the number of organisations that give it."""
     out: list[Hit] = []
-    org_hits = sorted((h for h in hits if h.target.startswith("org:")), key=lambda h: h.start)
-    org_starts = [h.start for h in org_hits]
-    org_reach = list(accumulate((h.end for h in org_hits), max))  # the furthest end up to each hit
+    known_orgs = Coverage(h for h in hits if h.target.startswith("org:"))
     known_by_surface: dict[str, str] = {}
     for h in hits:
         if h.target.startswith("org:"):
@@ -194,8 +190,7 @@ def _pattern_org_hits(text: str, hits: list[Hit], entries: dict[str, PartnerEntr
         return found
 
     for match in find_pattern_orgs(text, vocab, hits):
-        i = bisect_right(org_starts, match.start) - 1
-        if i >= 0 and org_reach[i] >= match.end:
+        if known_orgs.contains(match.start, match.end):
             continue  # inside a known organisation's name
         acronym = _ACRONYM_AFTER_RE.match(text, match.end, match.end + 14)
         known = known_by_surface.get(acronym.group(1)) if acronym else None

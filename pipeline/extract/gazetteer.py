@@ -54,6 +54,16 @@ class Coverage:
         i = bisect_right(self._starts, pos) - 1
         return i >= 0 and self._reach[i] > pos
 
+    def contains(self, start: int, end: int) -> bool:
+        """Some hit has hit.start <= start and end <= hit.end."""
+        i = bisect_right(self._starts, start) - 1
+        return i >= 0 and self._reach[i] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some hit shares a character with [start, end): it starts before `end` and reaches past `start`."""
+        i = bisect_left(self._starts, end) - 1
+        return i >= 0 and self._reach[i] > start
+
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.extract.gazetteer import Hit, hits_starting_in
+from pipeline.extract.gazetteer import Coverage, Hit, hits_starting_in
 from pipeline.extract.vocab import PartnerEntry, Vocabulary, org_key
 
 # Upper-case letters, accented ones included ("Kivu Étain SA").
@@ -185,6 +185,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
     hits = hits or []
     place_words = {text[h.start : h.end] for h in hits if h.target.startswith(("country:", "region:", "bloc:"))}
     known = [(h.start, h.end) for h in hits if h.target.startswith(("org:", "bloc:"))]
+    known_bodies = Coverage(h for h in hits if h.target.startswith(("org:", "bloc:")))
     spans: list[tuple[int, int, bool]] = []
     for m in pattern.finditer(text):
         government = m.group("gov") is not None
@@ -207,7 +208,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         spans += [(s, e, government) for s, e in pieces]
     for m in _DESCRIBED_ORG_RE.finditer(text):
         spans.append((m.start("name"), m.end("name"), False))
-    places = [(h.start, h.end) for h in hits if h.target.startswith(("country:", "region:", "bloc:"))]
+    places = Coverage(h for h in hits if h.target.startswith(("country:", "region:", "bloc:")))
     for m in _COUNTERPARTS_RE.finditer(text):
         pos = m.start("names")
         for piece in _COUNTER_SPLIT_RE.split(m.group("names")):
@@ -216,7 +217,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             if (
                 piece.split()[0] not in _NOT_COUNTERPART
                 and not re.match(r"\s+of\b|['’]s\b", text[end : end + 4])
-                and not any(a < end and end - len(piece) < b for a, b in places)
+                and not places.overlaps(end - len(piece), end)
             ):
                 spans.append((end - len(piece), end, False))
     for m in _OWNED_ACRONYM_RE.finditer(text):
@@ -238,7 +239,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         upper = sum(ch.isupper() for ch in word)
         if len(word) < 3 or upper < 0.6 * len(word) or word in not_acronyms or word.upper() in not_acronyms:
             continue
-        if any(a <= m.start() < b for a, b in known) or word in place_words:
+        if known_bodies.covers(m.start()) or word in place_words:
             continue
         if (
             upper == len(word)
