@@ -300,7 +300,7 @@ def corpus_facts(
     left out of the corpus and listed in its `timed_out`."""
     if warehouse is None:
         extracted = extract_corpus(articles, None, workers, progress, budget)
-        done = [a.content_sha256 for a in articles if a.content_sha256 not in extracted.timed_out]
+        done = _hashes_in_time(articles, extracted.timed_out)
         return replace(from_facts(extracted.facts, done), timed_out=extracted.timed_out), 0
     folder = Path(warehouse) / CACHE_DIR / code_fingerprint() / SNAPSHOT_DIR
     parts = read_snapshot(folder)
@@ -309,12 +309,17 @@ def corpus_facts(
     extracted = extract_corpus(rest, warehouse, workers, progress, budget)
     timed_out, from_files = extracted.timed_out, extracted.from_cache
     if extracted.facts:
-        new = from_facts(extracted.facts, [a.content_sha256 for a in rest if a.content_sha256 not in timed_out])
+        new = from_facts(extracted.facts, _hashes_in_time(rest, timed_out))
         del extracted
         write_segment(folder, new)
         parts.append(new)
-    corpus = combine(parts, [a.content_sha256 for a in articles if a.content_sha256 not in timed_out])
+    corpus = combine(parts, _hashes_in_time(articles, timed_out))
     stored_articles = sum(len(part) for part in parts)
     if len(parts) > MAX_SEGMENTS or stored_articles > 1.25 * len(corpus):
         remove_segments(folder, keep=write_segment(folder, corpus))
     return replace(corpus, timed_out=timed_out), len(articles) - len(rest) + from_files
+
+
+def _hashes_in_time(articles: list, timed_out: dict[str, float]) -> list[str]:
+    """The content hashes of the articles whose extraction finished within its budget, in order."""
+    return [a.content_sha256 for a in articles if a.content_sha256 not in timed_out]
