@@ -91,13 +91,29 @@ def _accept(doc: Document, triggers: list[TriggerCandidate], models: dict[str, L
     return out
 
 
+def _dates_conflict(a: _Accepted, b: _Accepted) -> bool:
+    """Two triggers whose own dates contradict ("met on 3 May" and "met in June") tell two occurrences."""
+    if a.date is None or b.date is None:
+        return False
+    x, y = a.date[1].value.iso(), b.date[1].value.iso()
+    n = min(len(x), len(y))
+    return x[:n] != y[:n]
+
+
+def _mean_unless_vetoed(values: list[float]) -> float:
+    return 0.0 if min(values) <= 0.0 else mean(values)
+
+
 def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
-    """Triggers of one occurrence grouped by the same-event model (greedy, in text order, average linkage)."""
+    """Triggers of one occurrence grouped by the same-event model (greedy, in text order, average
+    linkage); one occurrence has one date, so a trigger never joins members whose date contradicts its own."""
 
     def same(m: _Accepted, a: _Accepted) -> float:
+        if _dates_conflict(m, a):
+            return 0.0
         return model.probability(same_event_features(doc, m.trigger, a.trigger))
 
-    return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, mean)]
+    return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, _mean_unless_vetoed)]
 
 
 def _visit_host(doc: Document, members: list[_Accepted]) -> str | None:
