@@ -26,3 +26,22 @@ def test_triggers_whose_dates_contradict_are_never_one_occurrence():
         dates = {m.date[1].value.iso() for m in cluster.members if m.date}
         assert len({d[:7] for d in dates}) <= 1, dates
     assert len(clusters) >= 2
+
+
+def _trigger_types(sentence: str) -> dict[str, str]:
+    c = gather_candidates("t.txt", f" date 2026-04-02\n{sentence} Both want secure supply of lithium and cobalt.")
+    return {t.word: t.lexicon_type for t in c.triggers}
+
+
+def test_a_standing_mechanism_is_a_dialogue_candidate():
+    # The guide's settled call 43: a Dialogue, Working Group, Joint Committee or Commission is a `dialogue`.
+    assert (
+        _trigger_types("Peru and Kenya held the first meeting of their Joint Working Group on copper.")["joint working group"]
+        == "dialogue"
+    )
+    assert _trigger_types("The Ghana-Japan joint commission met in Accra on Monday.")["joint commission"] == "dialogue"
+
+
+def test_a_launch_or_unveiling_is_an_announcement_candidate():
+    assert _trigger_types("Malawi launched its national critical minerals strategy on Monday.")["launched"] == "announcement"
+    assert _trigger_types("The bloc unveils a list of strategic projects.")["unveils"] == "announcement"
