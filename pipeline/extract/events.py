@@ -173,4 +173,29 @@ def decide_events(
                 model=best.decision.model,
             )
         )
-    return records, participant_decisions
+    return _merge_same_day(records), participant_decisions
+
+
+def _merge_same_day(records: list[EventRecord]) -> list[EventRecord]:
+    """Occurrences of one type on one stated day are one occurrence (the guide: one entry per
+    distinct occurrence; several instruments signed that day are one signing), told in parts."""
+    out: list[EventRecord] = []
+    by_day: dict[tuple[str, str], EventRecord] = {}
+    for r in records:
+        key = (r.event_type, r.date.iso()) if r.date is not None and r.date.precision == "day" else None
+        first = by_day.get(key) if key else None
+        if first is None:
+            if key:
+                by_day[key] = r
+            out.append(r)
+            continue
+        first.participants += [k for k in r.participants if k not in first.participants]
+        first.spans = sorted(set(first.spans) | set(r.spans), key=lambda sp: (sp.start, sp.end))
+        if not first.named and r.named:
+            first.name, first.named = r.name, True
+        if first.location is None and r.location is not None:
+            first.location, first.country_iso3 = r.location, r.country_iso3
+        first.country_iso3 = first.country_iso3 or r.country_iso3
+        if r.confidence > first.confidence:
+            first.confidence, first.decided_by, first.model = r.confidence, r.decided_by, r.model
+    return out
