@@ -89,3 +89,13 @@ def test_a_day_and_month_without_a_year_is_the_last_such_day_before_the_article_
     assert meeting.date.value == dt.date(2025, 1, 15)
     [met] = find_dates("The ministers met on January 3 in Delhi.", published)
     assert met.date.value == dt.date(2025, 1, 3)
+
+
+def test_a_day_without_a_year_close_to_publication_is_that_day_whatever_the_tense():
+    # written on 22 December: the ban confirmed "on December 21" is the day before, not next year's
+    assert (
+        resolved("The president on December 21 confirmed a ban that will start in June.", dt.date(2026, 12, 22))[0]
+        == "2026-12-21"
+    )
+    assert resolved("The ministers signed it on December 30.", dt.date(2027, 1, 4)) == ["2026-12-30"]
+    assert resolved("The ministers will meet on January 8.", dt.date(2026, 12, 29)) == ["2027-01-08"]

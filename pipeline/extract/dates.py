@@ -200,6 +200,22 @@ def _month(name: str) -> int:
     return MONTHS[name.lower().rstrip(".")]
 
 
+# A day without a year that falls within this many days of the publication date is that day, whatever
+# the tense ("Widodo on December 21 confirmed a ban from June next year", written on 22 December).
+_NEAR_DAYS = 45
+
+
+def _near_publication(day: dt.date, published: dt.date) -> dt.date | None:
+    for year in (published.year, published.year - 1, published.year + 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if abs((candidate - published).days) <= _NEAR_DAYS:
+            return candidate
+    return None
+
+
 def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bool = False) -> DateValue | None:
     g = m.groupdict()
     try:
@@ -219,6 +235,9 @@ def _absolute(kind: str, m: re.Match[str], published: dt.date | None, future: bo
             if published is None:
                 return None
             day = dt.date(published.year, _month(g["m"]), int(g["d"]))
+            near = _near_publication(day, published)
+            if near is not None:
+                return DateValue(near, "day")
             if not future and day > published:
                 day = day.replace(year=published.year - 1)  # "signed on September 11" written in January
             elif future and day < published:

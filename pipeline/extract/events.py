@@ -91,13 +91,29 @@ def _accept(doc: Document, triggers: list[TriggerCandidate], models: dict[str, L
     return out
 
 
+def _dates_conflict(a: _Accepted, b: _Accepted) -> bool:
+    """Two triggers whose own dates contradict ("met on 3 May" and "met in June") tell two occurrences."""
+    if a.date is None or b.date is None:
+        return False
+    x, y = a.date[1].value.iso(), b.date[1].value.iso()
+    n = min(len(x), len(y))
+    return x[:n] != y[:n]
+
+
+def _mean_unless_vetoed(values: list[float]) -> float:
+    return 0.0 if min(values) <= 0.0 else mean(values)
+
+
 def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> list[_Cluster]:
-    """Triggers of one occurrence grouped by the same-event model (greedy, in text order, average linkage)."""
+    """Triggers of one occurrence grouped by the same-event model (greedy, in text order, average
+    linkage); one occurrence has one date, so a trigger never joins members whose date contradicts its own."""
 
     def same(m: _Accepted, a: _Accepted) -> float:
+        if _dates_conflict(m, a):
+            return 0.0
         return model.probability(same_event_features(doc, m.trigger, a.trigger))
 
-    return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, mean)]
+    return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, _mean_unless_vetoed)]
 
 
 def _visit_host(doc: Document, members: list[_Accepted]) -> str | None:
@@ -157,4 +173,29 @@ def decide_events(
                 model=best.decision.model,
             )
         )
-    return records, participant_decisions
+    return _merge_same_day(records), participant_decisions
+
+
+def _merge_same_day(records: list[EventRecord]) -> list[EventRecord]:
+    """Occurrences of one type on one stated day are one occurrence (the guide: one entry per
+    distinct occurrence; several instruments signed that day are one signing), told in parts."""
+    out: list[EventRecord] = []
+    by_day: dict[tuple[str, str], EventRecord] = {}
+    for r in records:
+        key = (r.event_type, r.date.iso()) if r.date is not None and r.date.precision == "day" else None
+        first = by_day.get(key) if key else None
+        if first is None:
+            if key:
+                by_day[key] = r
+            out.append(r)
+            continue
+        first.participants += [k for k in r.participants if k not in first.participants]
+        first.spans = sorted(set(first.spans) | set(r.spans), key=lambda sp: (sp.start, sp.end))
+        if not first.named and r.named:
+            first.name, first.named = r.name, True
+        if first.location is None and r.location is not None:
+            first.location, first.country_iso3 = r.location, r.country_iso3
+        first.country_iso3 = first.country_iso3 or r.country_iso3
+        if r.confidence > first.confidence:
+            first.confidence, first.decided_by, first.model = r.confidence, r.decided_by, r.model
+    return out
