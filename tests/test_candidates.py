@@ -124,3 +124,17 @@ def test_a_strategy_is_a_policy_not_an_instrument():
     assert not [cand for cand in c.instruments if "strateg" in cand.word]
     [plan] = [cand for cand in candidates("The two countries adopted a joint action plan.").instruments]
     assert plan.kind == "framework"
+
+
+def test_a_deal_reported_only_by_its_verb_is_an_agreement_candidate():
+    for sentence, word, kind in (
+        ("Nordic Cobalt Holdings Ltd will buy Volta Minerals Corp for $200 million.", "acquire", "investment_partnership"),
+        ("Sakura Metals Corp has invested 50 million euros in Volta Minerals Corp.", "invest", "investment_partnership"),
+        ("Volta Minerals Corp will supply copper concentrate to Sakura Metals Corp.", "supply", "offtake"),
+        ("Nordic Cobalt Holdings Ltd and Ghana are co-owners of the Akosombo mine.", "co_own", "joint_venture"),
+    ):
+        deals = [c for c in candidates(sentence).instruments if c.cue == "deal"]
+        assert [(c.word, c.kind) for c in deals] == [(word, kind)], sentence
+    # The deal's own noun reports it: "signed an agreement to buy" is one candidate, the agreement.
+    c = candidates("Sakura Metals Corp signed an agreement to buy Volta Minerals Corp.")
+    assert [cand.cue for cand in c.instruments] == ["noun"]

@@ -479,3 +479,24 @@ def test_a_company_and_its_own_home_country_are_not_two_sides():
         for a in extract_article("h.txt", text).agreements:
             homes = {p for p in a.parties if p.startswith("country:")}
             assert not homes & {"country:SAU", "country:JPN"}, a.parties
+
+
+def test_each_new_member_of_a_bloc_has_its_own_membership():
+    e = extract_article(
+        "m.txt",
+        " date 2026-03-01 The partners welcomed Ecuador, Serbia and Zambia as new members of the Minerals Security "
+        "Partnership on Monday, officials said.",
+    )
+    joins = sorted(tuple(sorted(a.parties)) for a in e.agreements)
+    assert joins == [("bloc:msp", "country:ECU"), ("bloc:msp", "country:SRB"), ("bloc:msp", "country:ZMB")]
+
+
+def test_a_party_set_is_of_states_of_organisations_or_of_both():
+    from pipeline.extract.party_sets import party_mix
+
+    doc = gather_candidates(
+        "p.txt", " date 2026-03-01 Volta Minerals Corp, Ghana and the EU signed an agreement on cobalt with Sakura Metals Corp."
+    ).doc
+    assert party_mix(doc, ("country:GHA", "bloc:eu")) == "states"
+    assert party_mix(doc, ("org:volta_minerals", "org:sakura_metals")) == "orgs"
+    assert party_mix(doc, ("country:GHA", "org:volta_minerals")) == "mixed"

@@ -29,7 +29,7 @@ from pipeline.extract.triggers import TriggerCandidate, trigger_candidates
 
 __all__ = ["Candidates", "extract_article", "gather_candidates"]
 
-MODEL_NAMES = ("partner", "mineral", "person", "agreement", "party", "party_count", "status", "kind", "same_agreement", "event",
+MODEL_NAMES = ("partner", "mineral", "person", "agreement", "party", "party_count", "party_mix", "status", "kind", "same_agreement", "event",
                "same_event", "event_type", "event_date", "event_place", "participant")  # fmt: skip
 
 

@@ -22,9 +22,10 @@ from pipeline.extract.agreement_features import (
     status_features,
 )
 from pipeline.extract.document import Document
-from pipeline.extract.grouping import group_greedily
+from pipeline.extract.grouping import group_greedily, mean
 from pipeline.extract.instruments import InstrumentCandidate
 from pipeline.extract.model import Decision, LinearModel
+from pipeline.extract.party_sets import party_mix, party_mix_features
 from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.vocab import Vocabulary
@@ -50,10 +51,13 @@ class _Cluster:
     members: list[_Accepted] = field(default_factory=list)
 
 
-def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count_prior: dict[str, float]) -> dict[str, Decision]:
+def _parties(
+    doc: Document, cand: InstrumentCandidate, model: LinearModel, count_prior: dict[str, float], mix_prior: dict[str, float]
+) -> dict[str, Decision]:
     """The likeliest set of parties: each pool entity's party probability (the party model) taken
-    together with how many parties agreements have (the party_count model) - the set S that
-    maximises sum(log p, in S) + sum(log(1 - p), not in S) + log prior(|S|). A bloc a membership
+    together with how many parties agreements have (the party_count model) and what kind of sides
+    (the party_mix model: states, organisations or both) - the set S that maximises
+    sum(log p, in S) + sum(log(1 - p), not in S) + log prior(|S|) + log prior(mix(S)). A bloc a membership
     joins is always in; a bloc and one of its own members are not two sides of one agreement (the
     member acts within the bloc: "Japan, holding the G7 presidency, launched the G7's plan")."""
     decisions = {e.key: model.decide(party_features(doc, cand, e)) for e in cand.pool}
@@ -63,6 +67,7 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
     check_blocs = not fixed and any(doc.kind(k) == "bloc" for k in ranked)
     check_owners = any(doc.kind(k) == "organization" and doc.entry(k).country_iso3 for k in ranked)
     gain = {k: math.log(max(p[k], 1e-9)) - math.log(max(1 - p[k], 1e-9)) for k in ranked}
+    mix = {name: math.log(max(mix_prior.get(name, 1e-9), 1e-9)) for name in ("states", "orgs", "mixed")}
     best, best_score = (), -math.inf
     for size in range(1, min(len(ranked), 4) + 1):
         prior = math.log(max(count_prior.get(str(size) if size < 4 else "4+", 1e-9), 1e-9))
@@ -71,7 +76,7 @@ def _parties(doc: Document, cand: InstrumentCandidate, model: LinearModel, count
                 continue
             if check_owners and _org_with_own_country(doc, chosen):
                 continue
-            score = prior + sum(gain[k] for k in chosen)
+            score = prior + mix[party_mix(doc, chosen)] + sum(gain[k] for k in chosen)
             if score > best_score:
                 best, best_score = chosen, score
     return {k: decisions[k] for k in best}
@@ -115,6 +120,14 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
         split = [i for i in indices if cands[i].member is not None]
         if not joint or not split:
             continue
+        if cands[joint[0]].cue == "membership":
+            # Joining is one entry per joining party (the guide): "welcomed Ecuador, Serbia and Zambia as
+            # new members" is three memberships whenever either reading is taken.
+            taken = keep[joint[0]] or any(keep[i] for i in split)
+            keep[joint[0]] = False
+            for i in split:
+                keep[i] = taken
+            continue
         p_split = sum(decisions[i].probability if keep[i] else 1 - decisions[i].probability for i in split) / len(split)
         p_joint = decisions[joint[0]].probability if keep[joint[0]] else 1 - decisions[joint[0]].probability
         if any(keep[i] for i in split) and p_split >= p_joint:
@@ -126,7 +139,13 @@ def _accept(doc: Document, cands: list[InstrumentCandidate], models: dict[str, L
     for c, d, k in zip(cands, decisions, keep, strict=True):
         if not k:
             continue
-        chosen = _parties(doc, c, models["party"], models["party_count"].probabilities(party_count_features(doc, c)))
+        chosen = _parties(
+            doc,
+            c,
+            models["party"],
+            models["party_count"].probabilities(party_count_features(doc, c)),
+            models["party_mix"].probabilities(party_mix_features(doc, c)),
+        )
         parties = tuple(sorted(chosen))
         if not _valid_parties(doc, parties):
             continue
@@ -144,7 +163,18 @@ def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> li
             return 1.0  # two readings of one span
         return model.probability(same_agreement_features(doc, m.cand, a.cand))
 
-    return [_Cluster(group) for group in group_greedily(accepted, same, 0.5)]
+    return [_Cluster(group) for group in group_greedily(accepted, same, 0.5, mean)]
+
+
+def _status(doc: Document, cands: list[InstrumentCandidate], model: LinearModel) -> str:
+    """The status model's answer; a joining is never in force: only joining makes a membership entry, an
+    existing membership that is only cited makes none (guide notes, call 29), so a joining the text
+    reports is signed (joined) or proposed (will join) - the likelier of the other statuses stands."""
+    features = status_features(doc, cands)
+    if not all(c.cue == "membership" for c in cands):
+        return model.decide(features).label
+    p = model.probabilities(features)
+    return max((s for s in STATUS_ORDER if s != "in_force"), key=lambda s: (p.get(s, 0.0), s))
 
 
 def _evidence(doc: Document, members: list[_Accepted], status: str) -> _Accepted:
@@ -218,7 +248,7 @@ def decide_agreements(
         members = cluster.members
         parties = members[0].parties
         cands = [m.cand for m in members]
-        status = models["status"].decide(status_features(doc, cands)).label
+        status = _status(doc, cands, models["status"])
         kind = models["kind"].decide(kind_features(doc, cands)).label
         status_member = _evidence(doc, members, status)
         best = max(members, key=lambda m: m.decision.probability)

@@ -31,6 +31,21 @@ _TALKS_RE = re.compile(
     r"\b(?:(?:held|holding|hold|in|opened|begin|began|start(?:ed)?|resume[ds]?|launched)\s+)?(?:talks|negotiations|discussions|consultations)\s+(?:\w+\s+){0,2}?(?:with|between)\b|\b(?:talking|negotiat(?:e|es|ed|ing))\s+(?:\w+\s+){0,2}?with\b",
     re.IGNORECASE,
 )
+# A deal the text reports only by its verb ("Zenith will buy Norvale", "invested $50 million in Arlo",
+# "will supply copper concentrate to", "co-owners of the project"): the verb -> (word, kind).
+_DEAL_VERB_RE = re.compile(
+    r"\b(?:(?P<acquire>(?:buy|buys|bought|buying|acquire[sd]?|acquiring|purchase[sd]?|purchasing)\b)"
+    r"|(?P<invest>invest(?:s|ed|ing)?\s+(?:[^\s.;,]+\s+){0,5}?in\b)"
+    r"|(?P<finance>financed\b|(?:to|will|would|could)\s+(?:help\s+)?(?:finance|lend)\b|(?:lends|lent)\b)"
+    r"|(?P<sell>(?:sell|sells|selling|sold)\s+(?:[^\s.;,]+\s+){0,6}?to\b)"
+    r"|(?P<supply>(?:(?:will|would|to|shall|could|can)\s+supply|supplied|supplying)\s+(?:[^\s.;,]+\s+){0,6}?to\b)"
+    r"|(?P<co_own>co-own(?:s|ed|ers?|ership)?\b|(?:minority|majority)\s+(?:partner|shareholder|stake)\b)"
+    r"|(?P<partner>partner(?:ed|ing|s)?\s+with\b))",
+    re.IGNORECASE,
+)
+_DEAL_VERB_KINDS = {"acquire": "investment_partnership", "invest": "investment_partnership", "finance": "investment_partnership",
+                    "sell": "investment_partnership", "supply": "offtake", "co_own": "joint_venture",
+                    "partner": "cooperation_agreement"}  # fmt: skip
 _BREAK_RE = re.compile(
     r";|:|\s[–—]\s|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bmeanwhile\b", re.IGNORECASE
 )
@@ -61,7 +76,7 @@ class InstrumentCandidate:
     end: int
     sentence: int
     kind: str  # from the vocabulary's instrument lexicon (a hint; the kind model decides)
-    cue: str  # noun | membership | talks
+    cue: str  # noun | membership | talks | deal (a verb: "will buy", "invested in", "will supply ... to")
     word: str  # the instrument words as written, lower-case
     name: str | None  # the instrument's own capitalised name, when it has one
     clause: tuple[int, int]
@@ -118,6 +133,7 @@ def _named_prefix(text: str, start: int, lo: int) -> int:
 
 
 _NAME_REACH = 240  # characters: longer than any instrument's name
+_DEAL_REACH = 60  # characters around an instrument noun within which a deal verb is that instrument's
 
 
 def _clause(breaks: list[tuple[int, int]], sentence: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -179,6 +195,12 @@ def _sentence_instruments(doc: Document, index: int) -> list[InstrumentCandidate
                 m.start(), m.end(), index, "cooperation_agreement", "talks", m.group(0).lower(), None, (s.start, s.end)
             )
         )
+    nouns = [(c.start, c.end) for c in found]
+    for m in _DEAL_VERB_RE.finditer(text, s.start, s.end):
+        if any(a - _DEAL_REACH <= m.start() < b + _DEAL_REACH for a, b in nouns):
+            continue  # the deal's own noun is near: that candidate reports it
+        word = m.lastgroup or "deal"
+        found.append(InstrumentCandidate(m.start(), m.end(), index, _DEAL_VERB_KINDS[word], "deal", word, None, (s.start, s.end)))
     found.sort(key=lambda c: c.start)
     breaks = [(m.start(), m.end()) for m in _BREAK_RE.finditer(text, s.start, s.end)]
     for c in found:

@@ -26,6 +26,7 @@ from pipeline.extract.events import EVENT_TYPES
 from pipeline.extract.minerals import mineral_features
 from pipeline.extract.model import Features
 from pipeline.extract.partners import partner_features
+from pipeline.extract.party_sets import party_mix, party_mix_features
 from pipeline.train.corpus import GoldArticle
 from pipeline.train.labels import GoldView, align_agreements, align_events, dates_compatible, person_label
 
@@ -43,6 +44,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "same_agreement": ("different", "same"),
     "party_count": ("1", "2", "3", "4+"),
+    "party_mix": ("states", "orgs", "mixed"),
     "event": ("not", "event"),
     "event_type": EVENT_TYPES,
     "event_date": ("no", "yes"),
@@ -73,6 +75,7 @@ def _agreement_rows(view: GoldView, c: Candidates, rows: Rows) -> None:
         n = len(parties_of[g])
         if n:
             rows["party_count"].append((party_count_features(doc, cand), str(n) if n < 4 else "4+"))
+            rows["party_mix"].append((party_mix_features(doc, cand), party_mix(doc, parties_of[g])))
     # Status and kind are the agreement's: one row per gold agreement, from every candidate aligned to it.
     for g, gold in enumerate(golds):
         members = [cand for cand, x in zip(cands, aligned, strict=True) if x == g]

@@ -56,7 +56,7 @@ def _vectorizer(rows: list[Features]) -> DictVectorizer:
 
 # Decisions whose classes are weighed alike (status, kind, event type): their rarer classes ("negotiating",
 # "approved") are the ones the data most often gets wrong otherwise. The others keep the data's own
-# shares, which their calibration, or their use as a prior (party_count), relies on.
+# shares, which their calibration, or their use as a prior (party_count, party_mix), relies on.
 BALANCED = frozenset({"status", "kind", "event_type"})
 
 

@@ -88,6 +88,9 @@ def _sentence_tokens(doc: Document, index: int) -> set[str]:
     return tokens(doc.sentence_text(index))
 
 
+_NEAR = 60  # characters either side of a candidate whose words it shares with a gold agreement's name
+
+
 def align_agreements(view: GoldView, cands: list[InstrumentCandidate]) -> list[int | None]:
     """The gold agreement each candidate reports, by index, or None."""
     golds = view.gold["agreements"]
@@ -98,6 +101,10 @@ def align_agreements(view: GoldView, cands: list[InstrumentCandidate]) -> list[i
     for c in cands:
         pool = {e.key for e in c.pool}
         words = _sentence_tokens(view.doc, c.sentence)
+        # The words around the candidate itself tell apart two agreements of the same parties reported
+        # in one sentence ("a memorandum on lithium and a compact on green growth").
+        lo, hi = max(c.clause[0], c.start - _NEAR), min(c.clause[1], c.end + _NEAR)
+        near = tokens(view.doc.text[lo:hi])
         best, best_score = None, 0.0
         for i, g in enumerate(golds):
             coverage = len(set(resolved[i]) & pool) / wanted[i] if wanted[i] else 0.0
@@ -106,6 +113,8 @@ def align_agreements(view: GoldView, cands: list[InstrumentCandidate]) -> list[i
             if not (coverage >= 0.99 or (coverage >= 0.5 and similarity >= 0.25)):
                 continue
             score = 2 * coverage + 2 * similarity + kind
+            if score >= 2.2 and name_tokens[i]:
+                score += 0.5 * len(name_tokens[i] & near) / len(name_tokens[i])
             if score > best_score:
                 best, best_score = i, score
         out.append(best if best_score >= 2.2 else None)
