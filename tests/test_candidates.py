@@ -66,6 +66,22 @@ def test_names_are_read_without_their_forms_of_address():
     assert {"Ruben Dusso", "Khalid Al-Falih"} <= names and not any(n.startswith(("Eng", "HE ")) for n in names)
 
 
+def test_short_titles_of_office_and_trade_open_a_name():
+    for sentence, name in [
+        ("Greenrock chief Tomas Ekdahl said the copper plan was sound.", "Tomas Ekdahl"),
+        ("Norvale Metals MD Priya Castellan welcomed the lithium offtake.", "Priya Castellan"),
+        ("At the signing, US Charge d’Affaires Helen Marsh called it a milestone.", "Helen Marsh"),
+        ("President-elect Lucas Ferrand has threatened new tariffs on cobalt.", "Lucas Ferrand"),
+        ("The president and first lady Ana Ferrand arrived in Lima on Sunday.", "Ana Ferrand"),
+    ]:
+        assert name in {p.name for p in candidates(sentence).people}, sentence
+
+
+def test_a_surname_joined_to_its_particle_by_a_hyphen_is_part_of_the_name():
+    c = candidates("The envoy met Oman's Energy and Minerals Minister, Salim al-Harthy, in Muscat.")
+    assert "Salim al-Harthy" in {p.name for p in c.people}
+
+
 def test_a_leader_named_only_through_their_government_is_a_person_candidate():
     c = candidates("The Trump administration is negotiating a critical minerals deal with Kyiv.")
     assert [(p.name, p.surname_only) for p in c.people] == [("Trump", True)]

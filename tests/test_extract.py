@@ -142,7 +142,6 @@ def test_a_binational_commission_is_not_an_organisation_partner():
     )
 
 
-@NOT_YET
 def test_owners_of_a_domestic_investment_vehicle_are_its_structure():
     text = (
         "Saudi Arabia signed the deal. Manara Minerals, the investment vehicle owned by Ma'aden and "

@@ -75,3 +75,15 @@ def test_a_published_decision_says_which_features_weighed_most():
 def test_training_again_reproduces_the_committed_models_byte_for_byte():
     result = subprocess.run([sys.executable, "-m", "pipeline", "train", "--check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_status_classes_are_weighed_half_way_to_balanced_so_a_rare_status_does_not_swamp_the_common_one():
+    import numpy as np
+
+    from pipeline.train.fit import BALANCED, _class_weight
+
+    y = np.array([0] * 16 + [1] * 4)  # a common status and a rare one, 4 to 1
+    weights = _class_weight(y, BALANCED["status"])
+    assert weights == pytest.approx({0: (20 / 32) ** 0.5, 1: (20 / 8) ** 0.5})
+    assert weights[1] / weights[0] == pytest.approx(2.0)  # fully balanced would be 4
+    assert _class_weight(y, BALANCED["kind"]) == "balanced" and _class_weight(y, 0.0) is None

@@ -234,6 +234,9 @@ _STATUS_FAMILIES = ("status_in_force", "status_signed", "status_approved", "stat
                     "status_signed_near", "status_proposed_near", "status_in_force_near", "status_negotiating_near")  # fmt: skip
 
 
+# How the mention refers to the instrument: a description of an existing body ("X, a joint venture of"),
+# a predecessor ("builds on the"), a dated name ("the 2019 pact"), a verdict on it ("welcomed the").
+_STATUS_CONTEXT_FAMILIES = ("descriptive", "other_instrument")
 _STATUS_SENTENCE_SIGNALS = ("sent_future", "sent_existing", "sent_negation", "sent_talks", "sent_cabinet", "sent_signed")
 
 
@@ -250,7 +253,7 @@ def _mention_status_signals(doc: Document, cand: InstrumentCandidate) -> Feature
         )
     f["nearest:" + (nearest.removesuffix("_near") if nearest else "none")] = 1.0
     signals = instrument_signals(doc, cand)
-    for family in _STATUS_FAMILIES:
+    for family in _STATUS_FAMILIES + _STATUS_CONTEXT_FAMILIES:
         if family in signals:
             f[family] = 1.0
     if doc.is_headline(cand.sentence):

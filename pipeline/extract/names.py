@@ -104,6 +104,9 @@ def _is_name_word(tok: str) -> bool:
     )
 
 
+# A surname joined to its particle by a hyphen ("Bandar al-Qahtani", "Ahmed el-Masry"): a name word
+# after the first.
+_PARTICLE_JOINED_RE = re.compile(r"(?:al|el|bin|ibn|abu|abd|ul|ud|ad|as|ash|at|az)[-‐–][A-Z][a-z]")
 _INNER_INITIAL_DOT_RE = re.compile(r"(?<=[A-Z])\.(?=[A-Z])")
 
 
@@ -159,6 +162,7 @@ class _SentenceReader:
             if (
                 _is_name_word(tok.text)
                 or _is_initial(tok.text)
+                or (name and _PARTICLE_JOINED_RE.match(tok.text))
                 or tok.text in _PARTICLES
                 and name
                 and self._particles_then_name(i)
