@@ -76,7 +76,7 @@ def test_a_branch_that_opens_with_a_group_or_holds_an_alternation_still_matches(
 
 
 def test_required_literals_are_what_every_match_holds():
-    from pipeline.extract.patterns import required_literals
+    from pipeline.extract.literal_gates import required_literals
 
     assert required_literals("signed") == {"signed"}
     assert required_literals(r"(?:took|Acquired)\s+\d+%") == {"took", "acquired"}
@@ -87,7 +87,7 @@ def test_required_literals_are_what_every_match_holds():
 
 
 def test_fold_refuses_letters_that_fold_irregularly():
-    from pipeline.extract.patterns import fold
+    from pipeline.extract.literal_gates import fold
 
     assert fold("Signed in Zürich") == "signed in zürich"
     assert fold("ſigned") is None and fold("SIGNED IN İZMİR") is None and fold("sıgned") is None
@@ -174,7 +174,7 @@ def test_a_text_with_letters_that_fold_irregularly_keeps_every_gate_open():
 
 
 def test_required_literals_read_caseless_characters_and_small_classes():
-    from pipeline.extract.patterns import required_literals
+    from pipeline.extract.literal_gates import required_literals
 
     assert required_literals(r"\s[–—]\s") == {"–", "—"}
     assert required_literals(r"world['’]s (?:largest|biggest)") == {"largest", "biggest"}

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from pipeline.extract.document import Document
 from pipeline.extract.instruments import GENERIC_KINDS, InstrumentCandidate, PoolEntry, list_groups
+from pipeline.extract.literal_gates import GatedPattern
 from pipeline.extract.model import Features
 from pipeline.extract.partners import SENTENCE_SIGNALS
-from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
+from pipeline.extract.patterns import cached_by_identity, gated_phrases
 from pipeline.extract.rules import rules_for
 from pipeline.extract.vocab import Vocabulary
 

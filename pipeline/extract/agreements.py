@@ -24,9 +24,10 @@ from pipeline.extract.agreement_features import (
 from pipeline.extract.document import Document
 from pipeline.extract.grouping import group_greedily, mean
 from pipeline.extract.instruments import InstrumentCandidate
+from pipeline.extract.literal_gates import GatedPattern
 from pipeline.extract.model import Decision, LinearModel
 from pipeline.extract.party_sets import party_mix, party_mix_features
-from pipeline.extract.patterns import GatedPattern, cached_by_identity, gated_phrases
+from pipeline.extract.patterns import cached_by_identity, gated_phrases
 from pipeline.extract.records import AgreementRecord, DateValue, Span
 from pipeline.extract.vocab import Vocabulary
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.extract.patterns import fold
+from pipeline.extract.literal_gates import fold
 from pipeline.extract.records import DateValue
 from pipeline.extract.text import MONTH_RE, MONTHS
 
@@ -290,7 +290,7 @@ _RELATIVE_LEAD = 19
 
 
 def _first_of(folded: str, words: tuple[str, ...]) -> int:
-    """Where the first of `words` occurs in `folded` (a lower-cased sentence, see patterns.fold); -1 if none.
+    """Where the first of `words` occurs in `folded` (a lower-cased sentence, see literal_gates.fold); -1 if none.
     A few str.find calls cost less than one case-insensitive search for them."""
     found = [i for i in map(folded.find, words) if i >= 0]
     return min(found) if found else -1

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extract.document import Document, EntityMention
-from pipeline.extract.patterns import GatedPattern, all_phrases, dispatch_alternation
+from pipeline.extract.literal_gates import GatedPattern
+from pipeline.extract.patterns import all_phrases, dispatch_alternation
 from pipeline.extract.records import Sentence
 
 GENERIC_KINDS = {"cooperation_agreement", "other"}

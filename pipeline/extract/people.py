@@ -14,6 +14,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.extract.gazetteer import Hit
+from pipeline.extract.literal_gates import GatedPattern
 from pipeline.extract.names import (
     _COUNTRY_TITLES,
     _HONORIFICS,
@@ -26,7 +27,7 @@ from pipeline.extract.names import (
     _is_name_word,
     _SentenceReader,
 )
-from pipeline.extract.patterns import GatedPattern, cached_by_identity, dispatch_alternation, gated_phrases
+from pipeline.extract.patterns import cached_by_identity, dispatch_alternation, gated_phrases
 from pipeline.extract.records import Sentence
 from pipeline.extract.vocab import PartnerEntry, Vocabulary
 

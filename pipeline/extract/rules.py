@@ -17,7 +17,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 import schemas
-from pipeline.extract.patterns import GatedPattern, literal_index
+from pipeline.extract.literal_gates import GatedPattern, literal_index
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 

@@ -17,7 +17,8 @@ from functools import cache
 
 from pipeline.extract.document import DateExpression, Document
 from pipeline.extract.instruments import PoolEntry, party_pool
-from pipeline.extract.patterns import GatedPattern, all_phrases, dispatch_alternation
+from pipeline.extract.literal_gates import GatedPattern
+from pipeline.extract.patterns import all_phrases, dispatch_alternation
 from pipeline.extract.places import PlaceMention
 
 # A dateline opens the article: "TOKYO (dpa-AFX) -", "Windhoek [Namibia], July 10 (ANI):", "NEW DELHI, March 3 (Reuters) -".
