@@ -142,6 +142,14 @@ def test_a_binational_commission_is_not_an_organisation_partner():
     )
 
 
+def test_a_joint_committee_of_two_governments_is_a_meeting_place_not_an_organisation_but_a_commission_body_still_is():
+    keys = _partner_keys(
+        "The Ghana–Peru Joint Economic Commission will meet in Accra, while the Andean Minerals Commission signed an MoU with Ghana."
+    )
+    assert not any("joint" in k for k in keys)
+    assert any(k.startswith("org:") and "commission" in k for k in keys)
+
+
 def test_owners_of_a_domestic_investment_vehicle_are_its_structure():
     text = (
         "Saudi Arabia signed the deal. Manara Minerals, the investment vehicle owned by Ma'aden and "

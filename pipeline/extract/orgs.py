@@ -151,6 +151,12 @@ _CAPS_LEGAL_RE = re.compile(r"\b(?:SOCIEDAD|LIMITED|LTD|CORPORATION|CORP|COMPANY
 _BODY_HEAD_RE = re.compile(
     r"\b(?:Council|Commission|Authority|Agency|Institute|Bank|Fund|Alliance|Association|Federation|Chamber|Board|Corporation)\b"
 )
+# "Kenya–Norway Binational Commission", "Joint Committee": a mechanism two governments meet in (a dialogue,
+# guide notes call 43), not a body that takes part.
+_MECHANISM_RE = re.compile(
+    r"\b(?:Binational|Bi-national|Joint|Intergovernmental|Inter-governmental|Bilateral)\s+"
+    r"(?:(?:Economic|Trade|Ministerial|Technical|Permanent|Mixed)\s+)?(?:Commission|Committee|Working\s+Group)\b"
+)
 
 
 _NON_SPACE_RE = re.compile(r"\S+")
@@ -266,6 +272,8 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             continue  # "Joint Roadmap on Sustainable Raw Materials ...": part of an instrument's name
         if _FIELD_OF_RE.search(text[max(0, start - 30) : start]):
             continue  # "cooperation in the field of Geology and Mineral Resources": a subject, not a body
+        if _MECHANISM_RE.search(name):
+            continue  # a meeting mechanism of governments, not an organisation
         government = government or bool(_GOVERNMENT_RE.match(name))
         legal = words[-1].rstrip(".,") in _LEGAL_SUFFIXES and len(words) >= 2
         if not government and not legal and not _distinctive(name, suffixes, place_words) and not _BODY_HEAD_RE.search(name):
