@@ -25,6 +25,7 @@ import pycountry
 
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.names import normalize_name
+from pipeline.extract.records import iso_dates_agree
 from pipeline.extract.vocab import load_vocabulary, org_key
 
 IGNORED_PARTNERS = {"IND"}
@@ -205,10 +206,8 @@ def _greedy(gold: list, pred: list, score_fn) -> list[tuple[int, int]]:
 
 
 def _dates_compatible(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return True
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]
+    """A missing date contradicts nothing."""
+    return not a or not b or iso_dates_agree(a, b)
 
 
 def _iso(value, precision: str | None) -> str | None:

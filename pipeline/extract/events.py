@@ -24,7 +24,7 @@ from pipeline.extract.event_features import (
 from pipeline.extract.grouping import group_greedily, mean
 from pipeline.extract.model import Decision, LinearModel
 from pipeline.extract.places import PlaceMention
-from pipeline.extract.records import DateValue, EventRecord, Span
+from pipeline.extract.records import DateValue, EventRecord, Span, iso_dates_agree
 from pipeline.extract.triggers import TriggerCandidate
 
 EVENT_TYPES = ("meeting", "visit", "summit", "conference", "cabinet_decision", "signing", "announcement", "dialogue")
@@ -95,9 +95,7 @@ def _dates_conflict(a: _Accepted, b: _Accepted) -> bool:
     """Two triggers whose own dates contradict ("met on 3 May" and "met in June") tell two occurrences."""
     if a.date is None or b.date is None:
         return False
-    x, y = a.date[1].value.iso(), b.date[1].value.iso()
-    n = min(len(x), len(y))
-    return x[:n] != y[:n]
+    return not iso_dates_agree(a.date[1].value.iso(), b.date[1].value.iso())
 
 
 def _mean_unless_vetoed(values: list[float]) -> float:

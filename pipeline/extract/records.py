@@ -22,6 +22,13 @@ class Span:
         return (Span, (self.start, self.end, self.sentence))
 
 
+def iso_dates_agree(a: str, b: str) -> bool:
+    """Two ISO dates of any precision ("2025", "2025-03", "2025-03-04") that do not contradict each
+    other: the less precise is a prefix of the other."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
 @dataclass(frozen=True, slots=True)
 class DateValue:
     value: dt.date

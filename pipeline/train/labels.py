@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pipeline.evaluate import _alternates, _people_match, canonical_partner
 from pipeline.extract.document import Document
 from pipeline.extract.instruments import InstrumentCandidate
+from pipeline.extract.records import iso_dates_agree
 from pipeline.extract.triggers import TriggerCandidate
 
 _TOKEN_RE = re.compile(r"[a-z][a-z0-9]+")
@@ -32,8 +33,7 @@ def dates_compatible(value: str | None, gold: str | None) -> bool:
     """Two ISO dates of any precision that do not contradict each other; never true for a missing gold date."""
     if not value or not gold:
         return False
-    n = min(len(value), len(gold))
-    return value[:n] == gold[:n]
+    return iso_dates_agree(value, gold)
 
 
 @dataclass
