@@ -46,6 +46,19 @@ def test_a_government_body_is_a_mention_of_its_country():
     assert not any(c.doc.entry(m.key).name.startswith("Department") for m in c.doc.mentions)
 
 
+def test_a_geological_survey_or_high_commission_is_a_mention_of_its_country():
+    c = candidates("The Tanzania Geological Survey and the British High Commission backed the lithium pact.")
+    assert {(m.key, m.form) for m in c.doc.mentions} >= {("country:TZA", "government"), ("country:GBR", "government")}
+    assert not any(m.key.startswith("org:") for m in c.doc.mentions)
+
+
+def test_a_place_joined_by_and_to_a_company_name_is_not_part_of_the_name():
+    c = candidates("The EU and Volta Minerals Corp signed an offtake deal, and Kenya and Nordic Lithium Ltd followed.")
+    names = {c.doc.entry(m.key).name for m in c.doc.mentions}
+    assert {"Volta Minerals Corp", "Nordic Lithium Ltd"} <= names
+    assert not any(" and " in n for n in names)
+
+
 def test_an_unknown_acronym_is_an_organisation_candidate_and_a_dateline_is_not():
     c = gather_candidates(
         "t.txt", " date 2025-03-05\nBUENOS AIRES, March 4 - KABIL signed an agreement with KORVAL on lithium." + PAD
@@ -75,6 +88,22 @@ def test_short_titles_of_office_and_trade_open_a_name():
         ("The president and first lady Ana Ferrand arrived in Lima on Sunday.", "Ana Ferrand"),
     ]:
         assert name in {p.name for p in candidates(sentence).people}, sentence
+
+
+def test_a_portfolio_ending_in_a_place_or_a_list_still_reaches_its_name():
+    for sentence, name in [
+        ("The envoy met Ghana's Minister for Lands and Northern Ghana, Ama Boateng, in Accra.", "Ama Boateng"),
+        ("It was witnessed by Chile's Minister of Mining, Energy, and Trade Rosa Pardo on Friday.", "Rosa Pardo"),
+        ("Also present was the Deputy Secretary for West Africa and Market Access, Tom Reyes.", "Tom Reyes"),
+    ]:
+        assert name in {p.name for p in candidates(sentence).people}, sentence
+
+
+def test_a_plural_title_names_each_person_it_lists():
+    c = candidates("The lithium fund was launched by Foreign Ministers Ana Ruiz, Li Wei and Tom Berg in Oslo.")
+    assert {"Ana Ruiz", "Li Wei", "Tom Berg"} <= {p.name for p in c.people}
+    c = candidates("The miner is backed by US billionaires Carl Nash and Joan Pike.")
+    assert {"Carl Nash", "Joan Pike"} <= {p.name for p in c.people}
 
 
 def test_a_surname_joined_to_its_particle_by_a_hyphen_is_part_of_the_name():
@@ -154,3 +183,9 @@ def test_a_deal_reported_only_by_its_verb_is_an_agreement_candidate():
     # The deal's own noun reports it: "signed an agreement to buy" is one candidate, the agreement.
     c = candidates("Sakura Metals Corp signed an agreement to buy Volta Minerals Corp.")
     assert [cand.cue for cand in c.instruments] == ["noun"]
+
+
+def test_member_states_listed_after_a_colon_are_listed_members():
+    c = candidates("The projects lie across four member states: Peru, Ghana, Fiji and Norway.")
+    listed = {m.key for m in c.doc.mentions if "listed_member" in m.signals}
+    assert {"country:PER", "country:GHA", "country:NOR"} <= listed

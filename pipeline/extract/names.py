@@ -56,7 +56,7 @@ _HONORIFICS = {"mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof.", "p
 # Eng., Shri"). Case matters: "HE" is His Excellency, "He" a surname ("He Lifeng").
 TITLES_OF_ADDRESS = frozenset(
     {"Mr", "Mr.", "Ms", "Ms.", "Mrs", "Mrs.", "Dr", "Dr.", "Prof", "Prof.", "HE", "H.E.", "H.E", "Lic", "Lic.", "Eng",
-     "Eng.", "Engr", "Engr.", "Shri", "Shri.", "Smt", "Smt.", "Sri", "Sir", "Dame", "Hon", "Hon.", "Mx", "Madam"}
+     "Eng.", "Engr", "Engr.", "Shri", "Shri.", "Smt", "Smt.", "Sri", "Sir", "Dame", "Hon", "Hon.", "Rt", "Rt.", "Mx", "Madam"}
 )  # fmt: skip
 
 

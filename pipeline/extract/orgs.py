@@ -65,7 +65,7 @@ _NON_PARTNER_RE = re.compile(
     r"\b(?:Institute|University|Universities|Centre|Center|Foundation|Observatory|Think|Academy|School|Press|Newspaper|News|Media|Policy)\b"
 )
 _GOVERNMENT_RE = re.compile(
-    r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b|\b(?:High Commission|Embassy|Consulate)\b"
+    r"^(?:Ministr(?:y|ies)|Departments?|Offices?|Directorates?|Secretariat|Bureau|Cabinet|Federal (?:Ministry|Agency|Office|Institute))\b|\b(?:High Commission|Embassy|Consulate|Geological Survey)\b"
 )
 # "state miner Vinacomin", "French nuclear group Orano": a company named by what it does.
 # (The look-ahead holds for every match - a word, then a capitalised word, or "mining company" - and
@@ -180,6 +180,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _AND_RE = re.compile(r"\s+and\s+")
+_LEADING_THE_RE = re.compile(r"^[Tt]he\s+")
 _INSTITUTION_OF_RE = re.compile(rf"\s+(?:for|of)\s+(?:the\s+)?({_CAP}(?:\s+{_CAP})?)")
 
 
@@ -206,6 +207,9 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
         if not government:
             for a in _AND_RE.finditer(m.group(0)):
                 left, right = m.group(0)[: a.start()], m.group(0)[a.end() :]
+                if _LEADING_THE_RE.sub("", left) in place_words and _distinctive(right, suffixes, place_words):
+                    pieces = [(m.start() + a.end(), m.end())]  # "the EU and Volta Minerals Corp": a place, then a name
+                    break
                 if _distinctive(left, suffixes, place_words) and _distinctive(right, suffixes, place_words):
                     pieces = [(m.start(), m.start() + a.start()), (m.start() + a.end(), m.end())]
                     if left.split()[-1] not in suffixes and _PERSON_TITLE_RE.search(right):
@@ -274,7 +278,7 @@ def find_pattern_orgs(text: str, vocab: Vocabulary, hits: list[Hit] | None = Non
             continue  # "cooperation in the field of Geology and Mineral Resources": a subject, not a body
         if _MECHANISM_RE.search(name):
             continue  # a meeting mechanism of governments, not an organisation
-        government = government or bool(_GOVERNMENT_RE.match(name))
+        government = government or bool(_GOVERNMENT_RE.search(name))
         legal = words[-1].rstrip(".,") in _LEGAL_SUFFIXES and len(words) >= 2
         if not government and not legal and not _distinctive(name, suffixes, place_words) and not _BODY_HEAD_RE.search(name):
             continue

@@ -20,7 +20,7 @@ from pipeline.extract.records import PartnerRecord, Span
 # Families of entity-rule signals (pipeline/rules/entity.yaml) summarised per candidate.
 MENTION_SIGNALS = ("rival", "background", "statistics_sentence", "place", "visit_host", "leader", "attribute", "owner",
                    "metaphor", "observer", "venue", "gathering", "former", "counterpart", "pair_name", "actor", "caption",
-                   "listed_member")  # fmt: skip
+                   "listed_member", "dateline")  # fmt: skip
 # Sentence-rule families (pipeline/rules/sentence.yaml) summarised over the sentences naming a candidate.
 SENTENCE_SIGNALS = ("sent_cooperation", "sent_instrument", "sent_signed", "sent_concluded", "sent_talks", "sent_meeting",
                     "sent_future", "sent_cabinet", "sent_launch", "sent_statistics", "sent_rivalry", "sent_quote",
@@ -28,7 +28,9 @@ SENTENCE_SIGNALS = ("sent_cooperation", "sent_instrument", "sent_signed", "sent_
                     "sent_negation", "sent_leaders", "sent_ministers", "sent_recurring")  # fmt: skip
 _MENTION_FAMILIES = frozenset(MENTION_SIGNALS)
 _SENTENCE_FAMILIES = frozenset(SENTENCE_SIGNALS)
-_UNCLEAN = frozenset({"rival", "background", "place", "attribute", "owner", "observer", "caption", "metaphor", "listed_member"})
+_UNCLEAN = frozenset(
+    {"rival", "background", "place", "attribute", "owner", "observer", "caption", "metaphor", "listed_member", "dateline"}
+)
 _NAME_FORMS = {"name", "alias", "acronym", "pattern", "short", "acronym_pattern"}
 
 

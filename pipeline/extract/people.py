@@ -60,7 +60,8 @@ def _title_words(titles: tuple[str, ...]) -> frozenset[str]:
 @cache
 def _title_re(titles: tuple[str, ...]) -> GatedPattern:
     alternatives = tuple(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(titles, key=len, reverse=True))
-    return gated_phrases(alternatives, right_boundary=r"(?![\w-])")
+    # "Ministers A and B", "billionaires A and B": a plural title names each person after it.
+    return gated_phrases(alternatives, right_boundary=r"s?(?![\w-])")
 
 
 @cache
@@ -105,6 +106,44 @@ def _portfolio_start(reader: _SentenceReader, pos: int, portfolio: frozenset[str
         else:
             break
     return pos
+
+
+def _names_listed_after(reader: _SentenceReader, name: list[Token], taken: set[int]) -> list[list[Token]]:
+    """The further full names a plural title lists: "Ministers Ana Ruiz, Li Wei and Tom Berg"."""
+    out: list[list[Token]] = []
+    k = reader.index_at(name[-1].end)
+    while k < len(reader.tokens) and reader.tokens[k].text in {",", "and"} and len(out) < 4:
+        k += 1
+        if k < len(reader.tokens) and reader.tokens[k].text == "and":
+            k += 1
+        more = reader.read_name(_past_titles_of_address(reader, k))
+        if len(more) < 2 or more[0].start in taken:
+            break
+        out.append(more)
+        k = reader.index_at(more[-1].end)
+    return out
+
+
+_NAME_CLOSES_RE = re.compile(r"\s*(?:[,.;:(]|(?:said|says|told|added)\b|$)")
+_PORTFOLIO_JOINERS = frozenset({"of", "for", "and", "&", "the", "-"})
+
+
+def _portfolio_to_comma(reader: _SentenceReader, j: int, limit: int = 8) -> int:
+    """Where a portfolio the vocabulary does not know ends: "Minister for Resources and North
+    Australia, Madeleine King" - capitalised words after "of"/"for" up to a comma that a full name
+    follows are still the title. Returns `j` unchanged when no such comma comes."""
+    k = j
+    while k < len(reader.tokens) and k - j < limit:
+        tok = reader.tokens[k].text
+        if tok == ",":
+            name = reader.read_name(k + 1)
+            if k > j and len(name) >= 2 and _NAME_CLOSES_RE.match(reader.text, name[-1].end):
+                return k
+            return j
+        if not (tok[:1].isupper() or tok.lower() in _PORTFOLIO_JOINERS):
+            return j
+        k += 1
+    return j
 
 
 def span_text(tokens: list[Token], text: str) -> str:
@@ -185,7 +224,7 @@ def find_in_sentence(
             if (
                 tok.text.lower() in {"of", "for", "to", "and", "&", "the", "at", "in"}
                 or tok.text in portfolio
-                or (tok.text == "," and nxt in portfolio)
+                or (tok.text == "," and (nxt in portfolio or nxt == "and"))
             ):
                 j += 1
             elif tok.text == "(" and j + 2 < len(reader.tokens) and reader.tokens[j + 2].text == ")":
@@ -195,6 +234,8 @@ def find_in_sentence(
                     j += 1
             else:
                 break
+        if j > i and reader.tokens[j - 1].text.lower() in {"of", "for", "and", "&", "the"}:
+            j = _portfolio_to_comma(reader, j)
         # A title may reach its name through a comma ("the Minister of Mining, Carolina Fuentes");
         # a lower-case title needs a full name ("chief executive Mark Feldman").
         comma = j < len(reader.tokens) and reader.tokens[j].text == ","
@@ -204,7 +245,8 @@ def find_in_sentence(
         name = reader.read_name(j)
         # "Commissioner for International Partnerships, Jonas Aalto, said": the capitalised words
         # after the title were its portfolio, and the name follows the comma.
-        if name and not comma:
+        plural = title.endswith("s") and not title.endswith("affaires")
+        if name and not comma and not plural:
             after = reader.index_at(name[-1].end)
             if after < len(reader.tokens) and reader.tokens[after].text == ",":
                 k = _past_titles_of_address(reader, after + 1)
@@ -229,6 +271,10 @@ def find_in_sentence(
             role = None
         taken.update(t.start for t in name)
         found.append(Found(name, role, org, country or org_country, "title", index))
+        if plural:
+            for more in _names_listed_after(reader, name, taken):
+                taken.update(t.start for t in more)
+                found.append(Found(more, role, org, country or org_country, "title", index))
 
     # 1b. A form of address before a full name: "HE Khalid Al-Falih", "Eng. Ruben Dusso".
     for k, tok in enumerate(reader.tokens):
