@@ -1,10 +1,13 @@
 """Extraction promises, on sentences written for these tests (not the seed articles)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from pipeline.extract import extract_article, gather_candidates
+from pipeline.extract.events import first_day_of_ended
+from pipeline.extract.records import DateValue
 
 # Promises the decision models do not keep yet: each was kept by the hand rules this extraction
 # replaced, on sentences written for the rules. Strict: when a model starts keeping one, the test
@@ -509,3 +512,19 @@ def test_a_party_set_is_of_states_of_organisations_or_of_both():
     assert party_mix(doc, ("country:GHA", "bloc:eu")) == "states"
     assert party_mix(doc, ("org:volta_minerals", "org:sakura_metals")) == "orgs"
     assert party_mix(doc, ("country:GHA", "org:volta_minerals")) == "mixed"
+
+
+def test_a_visit_reported_by_its_end_is_dated_by_its_first_day():
+    """Rule `ended_trip_first_day`: "ends a four-day visit" on Thursday 6 March began on Monday 3 March;
+    with no length stated, only the month is known."""
+    thursday = DateValue(dt.date(2025, 3, 6), "day")
+    for body, expected in (
+        ("The minister ends a four-day visit to Peru on Thursday.", DateValue(dt.date(2025, 3, 3), "day")),
+        ("The minister wrapped up on Thursday a weeklong trip to Peru.", DateValue(dt.date(2025, 2, 28), "day")),
+        ("The minister ended his visit to Peru on Thursday.", DateValue(dt.date(2025, 3, 1), "month")),
+        ("The minister began a visit to Peru on Thursday.", thursday),
+    ):
+        doc_c = gather_candidates("t.txt", f" date 2025-03-06\n{body}")
+        [trip] = [t for t in doc_c.triggers if t.lexicon_type == "visit"]
+        assert first_day_of_ended(doc_c.doc, trip, thursday, "visit") == expected, body
+    assert first_day_of_ended(doc_c.doc, trip, thursday, "meeting") == thursday

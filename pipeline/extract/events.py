@@ -10,6 +10,8 @@ event only if the text names it.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from pipeline.extract.document import DateExpression, Document
@@ -114,6 +116,35 @@ def _cluster(doc: Document, accepted: list[_Accepted], model: LinearModel) -> li
     return [_Cluster(group) for group in group_greedily(accepted, same, SAME_EVENT_THRESHOLD, _mean_unless_vetoed)]
 
 
+# A trip or forum reported by its end ("ends a four-day visit", "wrapped up on Sunday a weeklong trip"):
+# the day stated is its last. The guide dates a multi-day occurrence by its first day if stated (one
+# that follows from the end day and the length counts, guide notes call 56), else by its month.
+_ENDED_RE = re.compile(
+    r"\b(?:end(?:s|ed|ing)?|conclud(?:es|ed|ing)|wrap(?:s|ped|ping)?\s+up|w(?:ound|inds?)\s+up)\b", re.IGNORECASE
+)
+_LENGTH_RE = re.compile(r"\b(?:(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ]days?|(week)[- ]?long)\b", re.IGNORECASE)
+_NUMBER = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "week": 7}
+_MULTI_DAY = ("visit", "conference")
+
+
+def first_day_of_ended(doc: Document, t: TriggerCandidate, date: DateValue, event_type: str) -> DateValue:
+    """The first day of a multi-day occurrence whose stated day is its end (rule `ended_trip_first_day`):
+    the end day less the stated length, else the month."""
+    if date.precision != "day" or event_type not in _MULTI_DAY:
+        return date
+    s = doc.sentences[t.sentence]
+    lo = max(s.start, t.start - 50)
+    ends = list(_ENDED_RE.finditer(doc.text, lo, t.start))
+    if not ends:
+        return date
+    lengths = list(_LENGTH_RE.finditer(doc.text, ends[-1].start(), t.end))
+    if not lengths:
+        return DateValue(date.value.replace(day=1), "month")
+    word = (lengths[-1].group(1) or lengths[-1].group(2)).lower()
+    days = int(word) if word.isdigit() else _NUMBER[word]
+    return DateValue(date.value - dt.timedelta(days=days - 1), "day")
+
+
 def _visit_host(doc: Document, members: list[_Accepted]) -> str | None:
     """The country a visit goes to ("visit to Namibia"), when the text names no city."""
     for m in members:
@@ -139,8 +170,11 @@ def decide_events(
         members = cluster.members
         typed = models["event_type"].decide(type_features(doc, [m.trigger for m in members]))
         event_type = typed.label
-        dated = [m.date for m in members if m.date]
-        date: DateValue | None = max(dated, key=lambda x: x[0])[1].value if dated else None
+        dated = [(m.date, m) for m in members if m.date]
+        date: DateValue | None = None
+        if dated:
+            (_, expression), dated_by = max(dated, key=lambda x: x[0][0])
+            date = first_day_of_ended(doc, dated_by.trigger, expression.value, event_type)
         placed = [m.place for m in members if m.place]
         place = max(placed, key=lambda x: x[0])[1] if placed else None
         participants: list[str] = []
