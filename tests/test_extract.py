@@ -509,3 +509,14 @@ def test_a_party_set_is_of_states_of_organisations_or_of_both():
     assert party_mix(doc, ("country:GHA", "bloc:eu")) == "states"
     assert party_mix(doc, ("org:volta_minerals", "org:sakura_metals")) == "orgs"
     assert party_mix(doc, ("country:GHA", "org:volta_minerals")) == "mixed"
+
+
+def test_a_news_agency_that_reports_a_deal_is_never_its_party():
+    for text in (
+        " date 2026-03-01 Peru is negotiating an investment agreement for its copper mine, a government official told Reuters.",
+        " date 2026-03-01 Sakura Metals Corp has signed a supply deal for lithium, Bloomberg reported, citing people "
+        "familiar with the matter.",
+        " date 2026-03-01 Ghana signed a memorandum of understanding on lithium, the Press Trust of India reported.",
+    ):
+        for a in extract_article("n.txt", text).agreements:
+            assert not {"org:reuters", "org:bloomberg", "org:press_trust_of_india"} & set(a.parties), a.parties
