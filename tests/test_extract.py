@@ -520,3 +520,16 @@ def test_a_news_agency_that_reports_a_deal_is_never_its_party():
     ):
         for a in extract_article("n.txt", text).agreements:
             assert not {"org:reuters", "org:bloomberg", "org:press_trust_of_india"} & set(a.parties), a.parties
+
+
+def test_a_country_named_only_as_a_companys_nationality_is_not_the_other_side():
+    for text, country in (
+        (" date 2026-03-01 Volta Minerals Corp signed an offtake agreement with a Canadian lithium miner on Monday.", "CAN"),
+        (
+            " date 2026-03-01 Sakura Metals Corp agreed to buy a 20% stake in an Australian mining company under an "
+            "investment agreement signed on Monday.",
+            "AUS",
+        ),
+    ):
+        for a in extract_article("c.txt", text).agreements:
+            assert f"country:{country}" not in a.parties, a.parties
