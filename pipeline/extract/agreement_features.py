@@ -197,6 +197,10 @@ def party_features(doc: Document, cand: InstrumentCandidate, entry: PoolEntry) -
             f["member_of_a_bloc_in_pool"] = 1.0
     if kind == "country" and entity.iso3 in pool.org_countries:
         f["own_org_in_pool"] = 1.0
+    if kind == "country":
+        share = doc.nationality_share.get(entry.key, 0.0)
+        if share:
+            f["named_as_nationality_" + ("always" if share == 1.0 else "mostly" if share >= 0.5 else "sometimes")] = 1.0
     m = entry.mention
     if m is None:
         if not explicit:

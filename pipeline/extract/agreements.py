@@ -61,7 +61,7 @@ def _parties(
     sum(log p, in S) + sum(log(1 - p), not in S) + log prior(|S|) + log prior(mix(S)). A bloc a membership
     joins is always in; a bloc and one of its own members are not two sides of one agreement (the
     member acts within the bloc: "Japan, holding the G7 presidency, launched the G7's plan")."""
-    decisions = {e.key: model.decide(party_features(doc, cand, e)) for e in cand.pool}
+    decisions = {e.key: model.decide(party_features(doc, cand, e)) for e in cand.pool if not _never_a_party(doc, e.key)}
     p = {k: d.probability if d.label == "party" else 1 - d.probability for k, d in decisions.items()}
     ranked = sorted(p, key=lambda k: (-p[k], k))[:_SET_SEARCH]
     fixed = {cand.fixed_party} if cand.fixed_party in p else set()
@@ -81,6 +81,13 @@ def _parties(
             if score > best_score:
                 best, best_score = chosen, score
     return {k: decisions[k] for k in best}
+
+
+def _never_a_party(doc: Document, key: str) -> bool:
+    """An organisation the vocabulary lists as no partner (a news agency, an exchange, a think tank, a
+    statistics office) reports, lists or studies agreements and never signs one in the dataset: "Reuters
+    reported", "listed on the ASX". Organisations found by name pattern are left to the party model."""
+    return doc.kind(key) == "organization" and not doc.entry(key).is_partner and key not in doc.pattern_orgs
 
 
 def _bloc_with_member(doc: Document, keys: tuple[str, ...]) -> bool:

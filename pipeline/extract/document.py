@@ -99,6 +99,18 @@ class Document:
         return counts
 
     @cached_property
+    def nationality_share(self) -> dict[str, float]:
+        """Per entity, the share of its mentions that only give a company's nationality or owner
+        ("Canadian lithium miner", "Korea's POSCO"): a country named only so is seldom a side of a deal,
+        though an unnamed company of it makes the country look like the missing side."""
+        counts: dict[str, list[int]] = {}
+        for m in self.mentions:
+            c = counts.setdefault(m.key, [0, 0])
+            c[0] += "attribute" in m.signals or "owner" in m.signals
+            c[1] += 1
+        return {k: n / total for k, (n, total) in counts.items() if n}
+
+    @cached_property
     def home(self) -> str | None:
         """The article's own country: the one it names most (the first named on a tie)."""
         counts = self.country_counts
