@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from pipeline.extract import MODEL_NAMES, extract_article
-from pipeline.extract.calibration import CALIBRATION_FILE, Calibration, load_calibration
+from pipeline.extract.calibration import CALIBRATION_FILE, load_calibration
 from pipeline.extract.model import MODELS_DIR, content_version, load_models
 from pipeline.train import training_articles
 from pipeline.train.corpus import data_hash
@@ -87,20 +87,3 @@ def test_status_classes_are_weighed_half_way_to_balanced_so_a_rare_status_does_n
     assert weights == pytest.approx({0: (20 / 32) ** 0.5, 1: (20 / 8) ** 0.5})
     assert weights[1] / weights[0] == pytest.approx(2.0)  # fully balanced would be 4
     assert _class_weight(y, BALANCED["kind"]) == "balanced" and _class_weight(y, 0.0) is None
-
-
-def test_the_publication_threshold_is_the_cut_with_the_best_out_of_fold_f1():
-    from pipeline.train.calibrate import publication_threshold
-
-    # Four right rows above two wrong ones, five gold items: cutting under the right rows gains F1.
-    rows = [(0.9, True), (0.8, True), (0.7, True), (0.6, True), (0.3, False), (0.2, False)]
-    cut, f1_all, f1_cut = publication_threshold(rows, 5)
-    assert cut == 0.6 and f1_cut > f1_all
-    # When every row is right, nothing is cut (0 publishes every row).
-    assert publication_threshold([(0.4, True), (0.9, True)], 3)[0] == 0.0
-
-
-def test_a_row_under_its_tables_threshold_is_not_published():
-    calibration = Calibration({}, "t", {"agreements": 0.3})
-    assert not calibration.publishes("agreements", 0.29)
-    assert calibration.publishes("agreements", 0.3) and calibration.publishes("events", 0.01)

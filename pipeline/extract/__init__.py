@@ -151,12 +151,6 @@ def extract_article(
                            ("events", events)):  # fmt: skip
         for r in records:
             r.confidence = calibration(table, r.confidence)
-    # Rows under their table's publication threshold are not published; a partner stays while a published
-    # agreement or event names it.
-    agreements = [a for a in agreements if calibration.publishes("agreements", a.confidence)]
-    events = [e for e in events if calibration.publishes("events", e.confidence)]
-    named = {k for a in agreements for k in a.parties} | {k for e in events for k in e.participants}
-    partners = [p for p in partners if p.key in named or calibration.publishes("partners", p.confidence)]
     return ArticleExtraction(
         source_file=source_file,
         text=doc.text,

@@ -6,17 +6,13 @@ Raw scores rank records well but are not probabilities of being right as the dat
 (a whole agreement is right only with exactly its parties). `python -m pipeline train` therefore
 fits, per table, a Platt map from the raw score's log-odds to the share of rows that matched the
 gold in cross-validation (pipeline/train/calibrate.py); it is stored in pipeline/models/calibration.json.
-
-A row is published only when its calibrated confidence reaches its table's publication threshold: the
-one cut that maximised the table's out-of-fold F1 when training chose it (the same out-of-fold rows the
-maps are fitted on). A table without a threshold (0) publishes every row the models accept.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -30,24 +26,18 @@ TABLES = ("partners", "minerals", "people", "agreements", "events")
 class Calibration:
     maps: dict[str, tuple[float, float]]  # table -> (a, b): p = sigmoid(a * logit(raw) + b)
     version: str
-    thresholds: dict[str, float] = field(default_factory=dict)  # table -> least calibrated confidence published
 
     def __call__(self, table: str, raw: float) -> float:
         a, b = self.maps.get(table, (1.0, 0.0))
         raw = min(max(raw, 1e-6), 1 - 1e-6)
         return round(_sigmoid(a * math.log(raw / (1 - raw)) + b), 4)
 
-    def publishes(self, table: str, confidence: float) -> bool:
-        """Whether a row of `table` with this calibrated confidence is published."""
-        return confidence >= self.thresholds.get(table, 0.0)
-
 
 IDENTITY = Calibration({}, "none")
 
 
 def calibration_from_dict(data: dict) -> Calibration:
-    maps = {t: (float(a), float(b)) for t, (a, b) in data["tables"].items()}
-    return Calibration(maps, data["version"], {t: float(v) for t, v in data.get("thresholds", {}).items()})
+    return Calibration({t: (float(a), float(b)) for t, (a, b) in data["tables"].items()}, data["version"])
 
 
 @cache
