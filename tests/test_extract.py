@@ -554,3 +554,26 @@ def test_a_country_named_only_as_a_companys_nationality_is_not_the_other_side():
     ):
         for a in extract_article("c.txt", text).agreements:
             assert f"country:{country}" not in a.parties, a.parties
+
+
+def test_no_agreement_is_published_with_a_side_the_partner_model_rules_out():
+    """An agreement is its set of parties: one the partner model all but rules out as a partner (the
+    agency that reported the deal, a rival named beside it) makes the whole entry wrong, so it is not published."""
+    from pipeline.extract import PARTICIPANT_FLOOR
+    from pipeline.extract.model import load_models
+    from pipeline.extract.partners import decide_partners
+
+    models = load_models()
+    seeds = sorted((Path(__file__).parent / "fixtures" / "seeds" / "raw").glob("*.txt"))
+    checked = 0
+    for path in seeds:
+        text = path.read_text(encoding="utf-8")
+        c = gather_candidates(path.name, text)
+        decisions = decide_partners(c.doc, c.partners, models["partner"])
+        for a in extract_article(path.name, text).agreements:
+            for key in a.parties:
+                d = decisions.get(key)
+                if d is not None:
+                    checked += 1
+                    assert (d.probability if d.label == "partner" else 1 - d.probability) >= PARTICIPANT_FLOOR, (path, key)
+    assert checked >= 10

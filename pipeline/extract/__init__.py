@@ -67,8 +67,10 @@ def _drop_people_taken_for_organisations(doc: Document, people: list[PersonRecor
         doc.__dict__.pop("mentions_by_sentence", None)
 
 
-# An event's participant is a partner (the guide), so one the partner model all but rules out (a
-# quoted analyst's employer, the city an analyst sits in) is dropped from the event instead.
+# An event's participant and an agreement's party are partners (the guide), so one the partner model
+# all but rules out (a quoted analyst's employer, the agency that reported the deal, a rival named
+# beside it) is dropped from the event, and the agreement that needs it as a side is not published:
+# its party set, the thing the agreement is, would be wrong.
 PARTICIPANT_FLOOR = 0.2
 
 
@@ -136,6 +138,8 @@ def extract_article(
     }
     for e in events:
         e.participants = [k for k in e.participants if k not in doubtful]
+    agreements = [a for a in agreements if not doubtful & set(a.parties)]
+    parties = {k: d for k, d in parties.items() if any(k in a.parties for a in agreements)}  # of published ones
     participants = {k: d for k, d in participants.items() if k not in doubtful}
     also: dict[str, Decision] = dict(participants)
     for key, decision in parties.items():
